@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AgentMemory;
+
+/// <summary>Options of embedding.</summary>
+public sealed class EmbeddingOptions
+{
+    /// <summary>How many memories are sent to the embedding generator at once; 64 by default.</summary>
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>How long to wait before retrying a failed embedding batch; 5 seconds by default.</summary>
+    // Checked by AgentMemoryOptionsTimeValidator: 00:00:00.001 to 01:00:00.
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Whether the built-in embedding is used when the host registers no generator; <see langword="true"/> by default.
+    /// When off (and no generator is registered), relevance is lexical only.
+    /// </summary>
+    public bool UseBuiltInGenerator { get; set; } = true;
+
+    /// <summary>The dimension of the built-in embedding (used when no generator is registered); 384 by default.</summary>
+    [Range(16, 4096)]
+    public int BuiltInDimensions { get; set; } = 384;
+}

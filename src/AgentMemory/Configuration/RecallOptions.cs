@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace AgentMemory;
+
+/// <summary>Options of recall scoring.</summary>
+public sealed class RecallOptions
+{
+    /// <summary>The weights of the score's components.</summary>
+    [ValidateObjectMembers]
+    public RecallWeights Weights { get; set; } = new();
+
+    /// <summary>
+    /// The share of semantic (embedding) similarity in relevance, the rest being lexical (BM25); 0.5 by default.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double SemanticShare { get; set; } = 0.5;
+
+    /// <summary>The default least relevance (in [0, 1]) for a memory to be returned; 0.3 by default.</summary>
+    [Range(0.0, 1.0)]
+    public double DefaultThreshold { get; set; } = 0.3;
+
+    /// <summary>How long until recency halves since last access; 7 days by default.</summary>
+    // Checked by AgentMemoryOptionsTimeValidator: 00:00:01 to 36500.00:00:00.
+    public TimeSpan RecencyHalfLife { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>BM25 term-frequency saturation; 1.2 by default.</summary>
+    [Range(0.0, 10.0)]
+    public double Bm25K1 { get; set; } = 1.2;
+
+    /// <summary>BM25 length normalization; 0.75 by default.</summary>
+    [Range(0.0, 1.0)]
+    public double Bm25B { get; set; } = 0.75;
+
+    /// <summary>The weight of the conversation context's words relative to the task's; 0.5 by default.</summary>
+    [Range(0.0, 1.0)]
+    public double ContextWeight { get; set; } = 0.5;
+}

@@ -1,0 +1,6 @@
+namespace Microsoft.Extensions.DependencyInjection;
+
+internal sealed class AgentMemoryBuilder(IServiceCollection services) : IAgentMemoryBuilder
+{
+    public IServiceCollection Services { get; } = services;
+}

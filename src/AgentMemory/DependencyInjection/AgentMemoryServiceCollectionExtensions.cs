@@ -1,0 +1,72 @@
+using AgentMemory;
+using AgentMemory.Diagnostics;
+using AgentMemory.Embeddings;
+using AgentMemory.Internal;
+using AgentMemory.Persistence;
+using AgentMemory.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers AgentMemory in a service collection.</summary>
+public static class AgentMemoryServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the memory system (<see cref="IMemorySystem"/>), its background writer and start-up work. Without a
+    /// store choice the in-memory store is used (and a log line says so); call <c>UsePostgres(...)</c> from
+    /// AgentMemory.PostgreSql to persist. Calling it again adds nothing twice.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>A builder to choose the store and configure options.</returns>
+    public static IAgentMemoryBuilder AddAgentMemory(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions();
+        services.AddOptionsWithValidateOnStart<AgentMemoryOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentMemoryOptions>, AgentMemoryOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentMemoryOptions>, AgentMemoryOptionsTimeValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IMemoryStore, InMemoryMemoryStore>();
+        services.TryAddSingleton<AgentMemoryInstruments>();
+        services.TryAddSingleton<StoreInitializer>();
+        services.TryAddSingleton(static sp =>
+        {
+            var persistence = sp.GetRequiredService<IOptions<AgentMemoryOptions>>().Value.Persistence;
+            return new WriteQueue(persistence.QueueCapacity, persistence.QueueFullMode);
+        });
+        services.TryAddSingleton<PersistencePipeline>();
+        services.TryAddSingleton<EmbeddingService>();
+        services.TryAddSingleton<AgentCache>();
+        services.TryAddSingleton<MemorySystem>();
+        services.TryAddSingleton<IMemorySystem>(static sp => sp.GetRequiredService<MemorySystem>());
+
+        // Hosted services are registered once, however often AddAgentMemory is called.
+        if (!services.Any(static d => d.ServiceType == typeof(AgentMemoryMarker)))
+        {
+            services.AddSingleton<AgentMemoryMarker>();
+            services.AddSingleton<AgentMemoryStartup>();
+            services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<AgentMemoryStartup>());
+            services.AddSingleton<PersistenceWorker>();
+            services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<PersistenceWorker>());
+        }
+
+        return new AgentMemoryBuilder(services);
+    }
+
+    /// <summary>Adds the memory system and configures its options.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets options.</param>
+    /// <returns>A builder to choose the store.</returns>
+    public static IAgentMemoryBuilder AddAgentMemory(this IServiceCollection services, Action<AgentMemoryOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = services.AddAgentMemory();
+        services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Marks that AgentMemory's hosted services are registered.</summary>
+    private sealed class AgentMemoryMarker;
+}

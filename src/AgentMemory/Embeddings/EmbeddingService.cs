@@ -1,0 +1,259 @@
+using System.Threading.Channels;
+using AgentMemory.Diagnostics;
+using AgentMemory.Retrieval;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AgentMemory.Embeddings;
+
+/// <summary>
+/// Embeds memories in the background, in batches, with the host's <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>
+/// or the built-in <see cref="HashingEmbeddingGenerator"/>; embeds recall queries on the caller's path. A failing
+/// generator never fails a caller: memories stay recallable by words and are retried later, and a recall whose
+/// query cannot be embedded uses lexical relevance.
+/// </summary>
+internal sealed class EmbeddingService : IAsyncDisposable
+{
+    private readonly Channel<EmbeddingJob> _jobs = Channel.CreateUnbounded<EmbeddingJob>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IEmbeddingGenerator<string, Embedding<float>>? _generator;
+    private readonly HashingEmbeddingGenerator? _builtIn;
+    private readonly EmbeddingOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly AgentMemoryInstruments _instruments;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _startGate = new();
+    private Task? _loop;
+
+    public EmbeddingService(
+        IOptions<AgentMemoryOptions> options,
+        TimeProvider time,
+        AgentMemoryInstruments instruments,
+        IEmbeddingGenerator<string, Embedding<float>>? generator = null,
+        ILoggerFactory? loggerFactory = null)
+    {
+        _options = options.Value.Embeddings;
+        _time = time;
+        _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<EmbeddingService>();
+        _instruments = instruments;
+        if (generator is HashingEmbeddingGenerator hashing)
+        {
+            _builtIn = hashing;
+        }
+        else if (generator is not null)
+        {
+            _generator = generator;
+        }
+        else if (_options.UseBuiltInGenerator)
+        {
+            _builtIn = new HashingEmbeddingGenerator(_options.BuiltInDimensions);
+        }
+
+        ModelId = _builtIn is not null ? $"{HashingEmbeddingGenerator.ProviderName}/{_builtIn.ModelId}"
+            : _generator is not null ? DescribeModel(_generator)
+            : "none";
+    }
+
+    /// <summary>Whether memories get embeddings at all.</summary>
+    public bool Enabled => _builtIn is not null || _generator is not null;
+
+    /// <summary>The id stored with each embedding; embeddings of another id are recomputed, never compared.</summary>
+    public string ModelId { get; }
+
+    /// <summary>Called with each computed embedding; set once by the memory system.</summary>
+    public Action<EmbeddingJob, float[]>? Apply { get; set; }
+
+    public void Enqueue(AgentIndex index, Guid memoryId, string content)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        index.AddPendingWrites(1);
+        if (!_jobs.Writer.TryWrite(new EmbeddingJob(index, memoryId, content)))
+        {
+            index.AddPendingWrites(-1);
+            return;
+        }
+
+        EnsureStarted();
+    }
+
+    /// <summary>Completes when every embedding queued before the call has been attempted (and applied if it succeeded).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        var marker = new EmbeddingJob(null, Guid.Empty, string.Empty, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_jobs.Writer.TryWrite(marker))
+        {
+            return;
+        }
+
+        EnsureStarted();
+        await marker.Flushed!.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The query's embedding, or <see langword="null"/> when there is none or the generator failed.</summary>
+    public async ValueTask<float[]?> EmbedQueryAsync(string text, CancellationToken cancellationToken)
+    {
+        if (_builtIn is not null)
+        {
+            var vector = new float[_builtIn.Dimensions];
+            _builtIn.Embed(text, vector);
+            return vector;
+        }
+
+        if (_generator is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var result = await _generator.GenerateAsync([text], cancellationToken: cancellationToken).ConfigureAwait(false);
+            return result.Count == 1 ? result[0].Vector.ToArray() : null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _instruments.EmbeddingFailures.Add(1);
+            Log.QueryEmbeddingFailed(_logger, ex);
+            return null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _jobs.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _stop.Dispose();
+    }
+
+    private static string DescribeModel(IEmbeddingGenerator<string, Embedding<float>> generator)
+    {
+        var metadata = generator.GetService<EmbeddingGeneratorMetadata>();
+        var provider = metadata?.ProviderName ?? generator.GetType().Name;
+        var model = metadata?.DefaultModelId ?? "default";
+        return metadata?.DefaultModelDimensions is { } dimensions ? $"{provider}/{model}/{dimensions}" : $"{provider}/{model}";
+    }
+
+    private void EnsureStarted()
+    {
+        if (Volatile.Read(ref _loop) is not null)
+        {
+            return;
+        }
+
+        lock (_startGate)
+        {
+            _loop ??= Task.Run(() => RunAsync(_stop.Token));
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        var batch = new List<EmbeddingJob>(_options.BatchSize);
+        var markers = new List<EmbeddingJob>();
+        while (await _jobs.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
+        {
+            while (batch.Count < _options.BatchSize && _jobs.Reader.TryRead(out var job))
+            {
+                (job.Index is null ? markers : batch).Add(job);
+            }
+
+            if (batch.Count > 0)
+            {
+                await EmbedBatchAsync(batch, stop).ConfigureAwait(false);
+            }
+
+            foreach (var marker in markers)
+            {
+                marker.Flushed!.TrySetResult();
+            }
+
+            batch.Clear();
+            markers.Clear();
+        }
+    }
+
+    private async Task EmbedBatchAsync(List<EmbeddingJob> batch, CancellationToken stop)
+    {
+        try
+        {
+            if (_builtIn is not null)
+            {
+                foreach (var job in batch)
+                {
+                    var vector = new float[_builtIn.Dimensions];
+                    _builtIn.Embed(job.Content, vector);
+                    Apply?.Invoke(job, vector);
+                }
+            }
+            else
+            {
+                var result = await _generator!.GenerateAsync(batch.Select(static j => j.Content), cancellationToken: stop).ConfigureAwait(false);
+                if (result.Count != batch.Count)
+                {
+                    throw new InvalidOperationException($"The embedding generator returned {result.Count} embeddings for {batch.Count} inputs.");
+                }
+
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    Apply?.Invoke(batch[i], result[i].Vector.ToArray());
+                }
+            }
+
+            _instruments.Embedded.Add(batch.Count);
+        }
+        catch (Exception ex) when (!stop.IsCancellationRequested)
+        {
+            _instruments.EmbeddingFailures.Add(1);
+            Log.EmbeddingFailed(_logger, batch.Count, ex);
+            var retry = batch.ToArray();
+            _ = RetryLaterAsync(retry, stop);
+        }
+        finally
+        {
+            foreach (var job in batch)
+            {
+                job.Index!.AddPendingWrites(-1);
+            }
+        }
+    }
+
+    private async Task RetryLaterAsync(EmbeddingJob[] jobs, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(_options.RetryDelay, _time, stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        foreach (var job in jobs)
+        {
+            if (!job.Index!.IsRetired)
+            {
+                Enqueue(job.Index, job.MemoryId, job.Content);
+            }
+        }
+    }
+}

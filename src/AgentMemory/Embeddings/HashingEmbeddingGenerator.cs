@@ -1,0 +1,147 @@
+using System.Numerics.Tensors;
+using Microsoft.Extensions.AI;
+using AgentMemory.Retrieval;
+
+namespace AgentMemory;
+
+/// <summary>
+/// The built-in embedding: deterministic, dependency-free and offline. Word unigrams and bigrams (stopwords
+/// removed, lightly stemmed) and character 3- and 4-grams are feature-hashed into a fixed number of signed
+/// dimensions with sublinear term weights, then L2-normalized. Texts that share words, stems or word pieces land
+/// close; unrelated texts land near orthogonal. Used when the host registers no
+/// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>.
+/// </summary>
+public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+{
+    /// <summary>The provider name reported in metadata; part of <see cref="ModelId"/>.</summary>
+    public const string ProviderName = "agentmemory-hashing";
+
+    private const float UnigramWeight = 1.0f;
+    private const float BigramWeight = 0.6f;
+    private const float CharGramWeight = 0.2f;
+
+    private readonly EmbeddingGeneratorMetadata _metadata;
+
+    /// <summary>Creates the generator.</summary>
+    /// <param name="dimensions">The vector length, 16 to 4,096; 384 by default.</param>
+    public HashingEmbeddingGenerator(int dimensions = 384)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 16);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(dimensions, 4096);
+        Dimensions = dimensions;
+        ModelId = $"hashing-v1-{dimensions}";
+        _metadata = new EmbeddingGeneratorMetadata(ProviderName, defaultModelId: ModelId, defaultModelDimensions: dimensions);
+    }
+
+    /// <summary>The vector length.</summary>
+    public int Dimensions { get; }
+
+    /// <summary>The model id stored with each embedding it produces.</summary>
+    public string ModelId { get; }
+
+    /// <inheritdoc />
+    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+        IEnumerable<string> values,
+        EmbeddingGenerationOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var result = new GeneratedEmbeddings<Embedding<float>>();
+        foreach (var value in values)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var vector = new float[Dimensions];
+            Embed(value ?? string.Empty, vector);
+            result.Add(new Embedding<float>(vector) { ModelId = ModelId, CreatedAt = null });
+        }
+
+        return Task.FromResult(result);
+    }
+
+    /// <summary>Embeds one text into <paramref name="destination"/> (length <see cref="Dimensions"/>), synchronously.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="destination">Receives the L2-normalized vector (all zeros when the text has no terms).</param>
+    public void Embed(string text, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (destination.Length != Dimensions)
+        {
+            throw new ArgumentException($"destination must have {Dimensions} elements.", nameof(destination));
+        }
+
+        destination.Clear();
+        var features = new Dictionary<ulong, (float Count, float Weight)>();
+        var state = new FeatureState(features);
+        Tokenizer.ForEachWord(text.AsSpan(), ref state, static (word, ref s) => s.AddWord(word));
+
+        foreach (var (hash, (count, weight)) in features)
+        {
+            var index = (int)(hash % (ulong)destination.Length);
+            var sign = (hash >> 63) == 0 ? 1f : -1f;
+            var tf = count >= 1f ? 1f + MathF.Log(count) : count;
+            destination[index] += sign * tf * weight;
+        }
+
+        var norm = TensorPrimitives.Norm(destination);
+        if (norm > 0)
+        {
+            TensorPrimitives.Divide(destination, norm, destination);
+        }
+    }
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is not null ? null
+            : serviceType == typeof(EmbeddingGeneratorMetadata) ? _metadata
+            : serviceType.IsInstanceOfType(this) ? this
+            : null;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+
+    private struct FeatureState(Dictionary<ulong, (float Count, float Weight)> features)
+    {
+        private string? _previous;
+
+        public void AddWord(ReadOnlySpan<char> word)
+        {
+            var term = Tokenizer.Term(word);
+            if (term is null)
+            {
+                return;
+            }
+
+            Add(Fnv.Hash(term, 0x5bd1e995), UnigramWeight);
+            if (_previous is not null)
+            {
+                Add(Fnv.Hash(term, Fnv.Hash(_previous, 0x27d4eb2d)), BigramWeight);
+            }
+
+            _previous = term;
+
+            // Character n-grams of the bounded word: "<word>".
+            Span<char> bounded = stackalloc char[word.Length + 2];
+            bounded[0] = '<';
+            word.CopyTo(bounded[1..]);
+            bounded[^1] = '>';
+            for (var n = 3; n <= 4; n++)
+            {
+                for (var i = 0; i + n <= bounded.Length; i++)
+                {
+                    Add(Fnv.Hash(bounded.Slice(i, n), 0x165667b1 + (ulong)n), CharGramWeight);
+                }
+            }
+        }
+
+        private readonly void Add(ulong hash, float weight)
+        {
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(features, hash, out _);
+            slot = (slot.Count + 1f, weight);
+        }
+    }
+}

@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using AgentMemory.Diagnostics;
+using AgentMemory.Embeddings;
+using AgentMemory.Retrieval;
+using AgentMemory.Storage;
+using AgentMemory.Validation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AgentMemory.Internal;
+
+/// <summary>
+/// The agents held in process. The first call for an agent loads all its memories from the store; concurrent first
+/// calls share one load; a failed load is thrown to every waiter and retried by the next call. Beyond the configured
+/// number of agents, the least recently used idle agents (nothing queued for them) are evicted.
+/// </summary>
+internal sealed class AgentCache
+{
+    private readonly ConcurrentDictionary<string, Task<AgentIndex>> _agents = new(StringComparer.Ordinal);
+    private readonly IMemoryStore _store;
+    private readonly StoreInitializer _initializer;
+    private readonly EmbeddingService _embeddings;
+    private readonly ILogger _logger;
+    private readonly AgentMemoryInstruments _instruments;
+    private readonly int _maxAgents;
+    private readonly Lock _evictionGate = new();
+
+    public AgentCache(
+        IMemoryStore store,
+        StoreInitializer initializer,
+        EmbeddingService embeddings,
+        IOptions<AgentMemoryOptions> options,
+        AgentMemoryInstruments instruments,
+        ILoggerFactory? loggerFactory = null)
+    {
+        _store = store;
+        _initializer = initializer;
+        _embeddings = embeddings;
+        _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<AgentCache>();
+        _instruments = instruments;
+        _maxAgents = options.Value.MaxCachedAgents;
+        instruments.ObserveCachedAgents(() => _agents.Count);
+    }
+
+    public int Count => _agents.Count;
+
+    /// <summary>The agent's index, loading it when it is not in process.</summary>
+    public async ValueTask<AgentIndex> GetAsync(string agentId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (!_agents.TryGetValue(agentId, out var load))
+            {
+                var started = new TaskCompletionSource<AgentIndex>(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (!_agents.TryAdd(agentId, started.Task))
+                {
+                    continue;
+                }
+
+                // The load belongs to no single caller: one caller giving up must not fail the others.
+                _ = LoadAsync(agentId, started);
+                load = started.Task;
+            }
+
+            var index = load.IsCompletedSuccessfully ? load.Result : await load.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (index.IsRetired)
+            {
+                _agents.TryRemove(new KeyValuePair<string, Task<AgentIndex>>(agentId, load));
+                continue;
+            }
+
+            index.Touch();
+            return index;
+        }
+    }
+
+    /// <summary>
+    /// Puts a fresh, empty index in place of the agent's (after the caller retired the old one under its lock), so
+    /// that nothing is loaded from the store while the agent's deletion is still queued.
+    /// </summary>
+    public AgentIndex ReplaceWithEmpty(string agentId)
+    {
+        var index = new AgentIndex(agentId, _embeddings.ModelId);
+        _agents[agentId] = Task.FromResult(index);
+        return index;
+    }
+
+    private async Task LoadAsync(string agentId, TaskCompletionSource<AgentIndex> completion)
+    {
+        try
+        {
+            var index = await LoadIndexAsync(agentId).ConfigureAwait(false);
+            completion.SetResult(index);
+            _instruments.AgentsLoaded.Add(1);
+            EvictIfNeeded(agentId);
+        }
+        catch (Exception ex)
+        {
+            _agents.TryRemove(new KeyValuePair<string, Task<AgentIndex>>(agentId, completion.Task));
+            _instruments.AgentLoadFailures.Add(1);
+            Log.AgentLoadFailed(_logger, agentId, ex);
+            completion.SetException(ex);
+        }
+    }
+
+    private async Task<AgentIndex> LoadIndexAsync(string agentId)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        await _initializer.EnsureInitializedAsync(CancellationToken.None).ConfigureAwait(false);
+        var state = await _store.GetAgentAsync(agentId, CancellationToken.None).ConfigureAwait(false);
+        var entries = new List<MemoryEntry>();
+        await foreach (var entry in _store.LoadMemoriesAsync(agentId, CancellationToken.None).ConfigureAwait(false))
+        {
+            if (!string.Equals(entry.AgentId, agentId, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"The store returned a memory of agent '{entry.AgentId}' when loading agent '{agentId}'.");
+            }
+
+            entries.Add(entry);
+        }
+
+        // Tokenizing is the costly part of a load; it runs in parallel, the index is then filled in one pass.
+        var prepared = new (string Normalized, TermCounts Terms)[entries.Count];
+        Parallel.For(0, entries.Count, i =>
+        {
+            var entry = entries[i];
+            prepared[i] = (TextRules.NormalizeForIdentity(entry.Content), TermCounts.ForMemory(entry.Content, entry.Tags));
+        });
+
+        var index = new AgentIndex(agentId, _embeddings.ModelId, entries.Count) { State = state };
+        var toEmbed = new List<MemoryEntry>();
+        using (index.EnterWrite())
+        {
+            for (var i = 0; i < entries.Count; i++)
+            {
+                index.Add(entries[i], prepared[i].Normalized, prepared[i].Terms);
+                if (!index.HasUsableEmbedding(entries[i]))
+                {
+                    toEmbed.Add(entries[i]);
+                }
+            }
+        }
+
+        foreach (var entry in toEmbed)
+        {
+            _embeddings.Enqueue(index, entry.Id, entry.Content);
+        }
+
+        Log.AgentLoaded(_logger, agentId, entries.Count, stopwatch.Elapsed.TotalMilliseconds);
+        return index;
+    }
+
+    private void EvictIfNeeded(string justLoaded)
+    {
+        if (_agents.Count <= _maxAgents || !_evictionGate.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            // Evict down to 90% of the cap so that a host at the cap does not sort on every load.
+            var target = Math.Max(1, (int)(_maxAgents * 0.9));
+            var candidates = _agents
+                .Where(p => p.Key != justLoaded && p.Value.IsCompletedSuccessfully)
+                .Select(p => (p.Key, Load: p.Value, Index: p.Value.Result))
+                .OrderBy(static c => c.Index.LastUsed)
+                .ToList();
+            foreach (var (agentId, load, index) in candidates)
+            {
+                if (_agents.Count <= target)
+                {
+                    break;
+                }
+
+                if (TryRetire(index))
+                {
+                    _agents.TryRemove(new KeyValuePair<string, Task<AgentIndex>>(agentId, load));
+                    _instruments.AgentsEvicted.Add(1);
+                    Log.AgentEvicted(_logger, agentId);
+                }
+            }
+        }
+        finally
+        {
+            _evictionGate.Exit();
+        }
+    }
+
+    private static bool TryRetire(AgentIndex index)
+    {
+        if (index.PendingWrites > 0)
+        {
+            return false;
+        }
+
+        using (index.EnterWrite())
+        {
+            // Checked again under the lock: a writer enqueues while holding it.
+            if (index.PendingWrites > 0 || index.IsRetired)
+            {
+                return false;
+            }
+
+            index.IsRetired = true;
+            return true;
+        }
+    }
+}

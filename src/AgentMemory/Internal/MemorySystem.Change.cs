@@ -1,0 +1,228 @@
+using AgentMemory.Diagnostics;
+using AgentMemory.Embeddings;
+using AgentMemory.Persistence;
+using AgentMemory.Retrieval;
+using AgentMemory.Validation;
+
+namespace AgentMemory.Internal;
+
+internal sealed partial class MemorySystem
+{
+    public async ValueTask<MemoryEntry> UpdateAsync(string agentId, Guid memoryId, MemoryUpdate update, CancellationToken cancellationToken = default)
+    {
+        MemoryValidator.AgentId(agentId);
+        MemoryValidator.MemoryId(memoryId);
+        ArgumentNullException.ThrowIfNull(update);
+        var content = update.Content is null ? null : _validator.Content(update.Content);
+        var metadata = update.Metadata is null ? (System.Text.Json.JsonElement?)null : _validator.Metadata(update.Metadata);
+        var tags = update.Tags is null ? null : MemoryValidator.Tags(update.Tags);
+        var type = update.Type is { } t ? MemoryValidator.Enum(t, "type") : (MemoryType?)null;
+        var importance = update.Importance is { } i ? MemoryValidator.Enum(i, "importance") : (Importance?)null;
+        var valence = update.Valence is { } v ? MemoryValidator.Valence(v) : (double?)null;
+        var expires = update.ExpiresAt is { } e ? TimeRules.Normalize(e) : (DateTimeOffset?)null;
+
+        return await MutateAsync(
+            agentId,
+            1,
+            mutation =>
+            {
+                var index = mutation.Index;
+                var slot = index.SlotOf(memoryId);
+                if (slot < 0)
+                {
+                    throw new MemoryNotFoundException(agentId, memoryId);
+                }
+
+                var old = index.EntryAt(slot);
+                var contentChanged = content is not null && !string.Equals(content, old.Content, StringComparison.Ordinal);
+                var updated = old with
+                {
+                    Content = content ?? old.Content,
+                    Metadata = metadata ?? old.Metadata,
+                    Tags = tags ?? old.Tags,
+                    Type = type ?? old.Type,
+                    Importance = importance ?? old.Importance,
+                    Valence = valence ?? old.Valence,
+                    ExpiresAt = expires ?? old.ExpiresAt,
+                    Embedding = contentChanged ? null : old.Embedding,
+                    EmbeddingModel = contentChanged ? null : old.EmbeddingModel,
+                    UpdatedAt = Now(),
+                    Version = old.Version + 1,
+                };
+                var terms = contentChanged || tags is not null ? TermCounts.ForMemory(updated.Content, updated.Tags) : null;
+                var normalized = contentChanged ? TextRules.NormalizeForIdentity(updated.Content) : null;
+                index.Replace(slot, updated, normalized, terms);
+                mutation.Enqueue(PendingChange.Upsert(updated));
+                if (contentChanged)
+                {
+                    mutation.Embed(updated.Id, updated.Content);
+                }
+
+                return updated;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<bool> ForgetAsync(string agentId, Guid memoryId, CancellationToken cancellationToken = default)
+    {
+        MemoryValidator.AgentId(agentId);
+        MemoryValidator.MemoryId(memoryId);
+        return await MutateAsync(
+            agentId,
+            1,
+            mutation =>
+            {
+                var slot = mutation.Index.SlotOf(memoryId);
+                if (slot < 0)
+                {
+                    return false;
+                }
+
+                mutation.Index.Remove(slot);
+                mutation.Enqueue(PendingChange.Delete(agentId, memoryId));
+                _instruments.Forgotten.Add(1);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask ForgetAgentAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        MemoryValidator.AgentId(agentId);
+        _pipeline.EnsureStarted();
+        await _queue.ReserveAsync(1, cancellationToken).ConfigureAwait(false);
+        var reserved = true;
+        try
+        {
+            while (true)
+            {
+                var index = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
+                Mutation mutation;
+                using (index.EnterWrite())
+                {
+                    if (index.IsRetired)
+                    {
+                        continue;
+                    }
+
+                    index.IsRetired = true;
+                    _instruments.Forgotten.Add(index.Count);
+
+                    // The empty successor is pinned by the queued deletion, so nothing stale is loaded meanwhile.
+                    var successor = _cache.ReplaceWithEmpty(agentId);
+                    mutation = new Mutation(_queue, successor, 1, _writeThrough);
+                    mutation.Enqueue(PendingChange.DeleteAgent(agentId));
+                    reserved = false;
+                }
+
+                await mutation.WhenDurable().WaitAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+        finally
+        {
+            if (reserved)
+            {
+                _queue.Release(1);
+            }
+        }
+    }
+
+    public async ValueTask<int> RecordOutcomeAsync(string agentId, IEnumerable<Guid> usedMemoryIds, double reward, CancellationToken cancellationToken = default)
+    {
+        MemoryValidator.AgentId(agentId);
+        ArgumentNullException.ThrowIfNull(usedMemoryIds);
+        MemoryValidator.Reward(reward);
+        var ids = usedMemoryIds.Distinct().ToList();
+        foreach (var id in ids)
+        {
+            MemoryValidator.MemoryId(id, "usedMemoryIds");
+        }
+
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+
+        var rate = _options.Learning.LearningRate;
+        return await MutateAsync(
+            agentId,
+            ids.Count,
+            mutation =>
+            {
+                var index = mutation.Index;
+                if (index.State is { LearningEnabled: false })
+                {
+                    return 0;
+                }
+
+                var now = Now();
+                var changed = 0;
+                foreach (var id in ids)
+                {
+                    var slot = index.SlotOf(id);
+                    if (slot < 0)
+                    {
+                        continue;
+                    }
+
+                    var old = index.EntryAt(slot);
+                    var utility = Math.Clamp(old.Utility + (rate * (reward - old.Utility)), -1.0, 1.0);
+                    var updated = old with { Utility = utility, UpdatedAt = now, Version = old.Version + 1 };
+                    index.ReplaceStatistics(slot, updated);
+                    mutation.Enqueue(PendingChange.Upsert(updated));
+                    changed++;
+                }
+
+                return changed;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask SetLearningEnabledAsync(string agentId, bool enabled, CancellationToken cancellationToken = default)
+    {
+        MemoryValidator.AgentId(agentId);
+        await MutateAsync(
+            agentId,
+            1,
+            mutation =>
+            {
+                var index = mutation.Index;
+                index.State = (index.State ?? new AgentState { AgentId = agentId, CreatedAt = Now() }) with { LearningEnabled = enabled };
+                mutation.Enqueue(PendingChange.AgentOf(index.State));
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stores a computed embedding, unless the memory changed or went away meanwhile.</summary>
+    private void ApplyEmbedding(EmbeddingJob job, float[] vector)
+    {
+        var index = job.Index!;
+        using (index.EnterWrite())
+        {
+            var slot = index.IsRetired ? -1 : index.SlotOf(job.MemoryId);
+            if (slot < 0)
+            {
+                return;
+            }
+
+            var entry = index.EntryAt(slot);
+            if (!string.Equals(entry.Content, job.Content, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            var embedded = entry with
+            {
+                Embedding = vector,
+                EmbeddingModel = _embeddings.ModelId,
+                Version = entry.Version + 1,
+            };
+            index.Replace(slot, embedded);
+
+            // Not counted against capacity: an embedding lost to a crash is recomputed when the agent loads.
+            _queue.Enqueue(PendingChange.Upsert(embedded).WithCompletion(null, index, reserved: false));
+        }
+    }
+}

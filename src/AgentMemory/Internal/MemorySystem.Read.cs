@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using AgentMemory.Diagnostics;
+using AgentMemory.Persistence;
+using AgentMemory.Retrieval;
+using AgentMemory.Validation;
+
+namespace AgentMemory.Internal;
+
+internal sealed partial class MemorySystem
+{
+    public async ValueTask<MemoryEntry?> GetAsync(string agentId, Guid memoryId, CancellationToken cancellationToken = default)
+    {
+        MemoryValidator.AgentId(agentId);
+        MemoryValidator.MemoryId(memoryId);
+        var index = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        using (index.EnterRead())
+        {
+            return index.Get(memoryId) is { } entry && !entry.IsExpired(now) ? entry : null;
+        }
+    }
+
+    public async ValueTask<MemoryPage> ListAsync(string agentId, MemoryQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        MemoryValidator.AgentId(agentId);
+        query ??= new MemoryQuery();
+        MemoryValidator.Query(query);
+        var index = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
+        var filter = CompiledFilter.Create(query, _time.GetUtcNow());
+        List<MemoryEntry> matching;
+        using (index.EnterRead())
+        {
+            matching = [.. index.Entries().Where(e => Matches(e, filter))];
+        }
+
+        matching.Sort(static (a, b) =>
+        {
+            var byTime = a.CreatedAt.CompareTo(b.CreatedAt);
+            return byTime != 0 ? byTime : a.Id.CompareTo(b.Id);
+        });
+        var page = matching.Skip(query.Offset).Take(query.Limit).ToList();
+        return new MemoryPage(page, matching.Count);
+    }
+
+    public async ValueTask<IReadOnlyList<RecalledMemory>> RecallAsync(string agentId, RecallRequest request, CancellationToken cancellationToken = default)
+    {
+        MemoryValidator.AgentId(agentId);
+        _validator.Recall(request);
+        using var activity = AgentMemoryInstruments.ActivitySource.StartActivity("agentmemory.recall");
+        activity?.SetTag("agentmemory.agent_id", agentId);
+        var index = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
+        var vector = await _embeddings.EmbedQueryAsync(request.Task, cancellationToken).ConfigureAwait(false);
+
+        var started = Stopwatch.GetTimestamp();
+        var now = Now();
+        var recall = _options.Recall;
+        var weights = request.Weights ?? recall.Weights;
+        var query = new SearchQuery
+        {
+            Terms = TermCounts.ForQuery(request.Task, request.Context, recall.ContextWeight),
+            Vector = vector,
+            MaxResults = request.MaxResults,
+            Threshold = request.Threshold ?? recall.DefaultThreshold,
+            SemanticShare = recall.SemanticShare,
+            RelevanceWeight = weights.Relevance,
+            RecencyWeight = weights.Recency,
+            ImportanceWeight = weights.Importance,
+            UtilityWeight = weights.Utility,
+            K1 = recall.Bm25K1,
+            B = recall.Bm25B,
+            NowTicks = now.UtcTicks,
+            RecencyLambda = Math.Log(2) / recall.RecencyHalfLife.Ticks,
+            Filter = CompiledFilter.Create(request.Filter, now),
+        };
+
+        SearchHit[] hits;
+        using (index.EnterRead())
+        {
+            hits = index.Search(query);
+        }
+
+        var results = new RecalledMemory[hits.Length];
+        if (request.UpdateAccessStatistics && hits.Length > 0)
+        {
+            RecordAccess(index, hits, now, results);
+        }
+        else
+        {
+            for (var i = 0; i < hits.Length; i++)
+            {
+                results[i] = new RecalledMemory(hits[i].Entry, hits[i].Score, hits[i].Breakdown);
+            }
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        _instruments.Recalls.Add(1);
+        _instruments.RecallDuration.Record(elapsed);
+        activity?.SetTag("agentmemory.results", results.Length);
+        return results;
+    }
+
+    /// <summary>Recalled memories count as accessed; the statistics travel through the queue when it has room.</summary>
+    private void RecordAccess(AgentIndex index, SearchHit[] hits, DateTimeOffset now, RecalledMemory[] results)
+    {
+        var reserved = _queue.TryReserve(hits.Length);
+        if (!reserved)
+        {
+            _instruments.AccessUpdatesDropped.Add(hits.Length);
+        }
+
+        var used = 0;
+        using (index.EnterWrite())
+        {
+            for (var i = 0; i < hits.Length; i++)
+            {
+                var hit = hits[i];
+                var entry = hit.Entry;
+                if (!index.IsRetired && index.SlotOf(entry.Id) == hit.Slot)
+                {
+                    var current = index.EntryAt(hit.Slot);
+                    entry = current with
+                    {
+                        AccessCount = current.AccessCount + 1,
+                        LastAccessedAt = now > current.LastAccessedAt ? now : current.LastAccessedAt,
+                    };
+                    index.ReplaceStatistics(hit.Slot, entry);
+                    if (reserved)
+                    {
+                        _queue.Enqueue(PendingChange.AccessOf(entry).WithCompletion(null, index, reserved: true));
+                        used++;
+                    }
+                }
+
+                results[i] = new RecalledMemory(entry, hit.Score, hit.Breakdown);
+            }
+        }
+
+        if (reserved)
+        {
+            _queue.Release(hits.Length - used);
+        }
+    }
+
+    private static bool Matches(MemoryEntry entry, CompiledFilter filter) =>
+        !(entry.ExpiresAt is { } expires && expires.UtcTicks <= filter.NowTicks)
+        && (filter.TypeMask & (1 << (int)entry.Type)) != 0
+        && (byte)entry.Importance >= filter.MinImportance
+        && entry.CreatedAt.UtcTicks >= filter.CreatedFromTicks
+        && entry.CreatedAt.UtcTicks < filter.CreatedBeforeTicks
+        && (filter.Tags is null || CompiledFilter.HasAllTags(entry, filter.Tags));
+}

@@ -1,0 +1,139 @@
+using AgentMemory.Diagnostics;
+using AgentMemory.Persistence;
+using AgentMemory.Retrieval;
+using AgentMemory.Validation;
+
+namespace AgentMemory.Internal;
+
+internal sealed partial class MemorySystem
+{
+    public async ValueTask<MemoryEntry> RememberAsync(string agentId, MemoryDraft memory, CancellationToken cancellationToken = default)
+    {
+        MemoryValidator.AgentId(agentId);
+        var prepared = PreparedMemory.From(memory, _validator);
+
+        // One place for the memory and one for the agent's state when the agent is new.
+        return await MutateAsync(agentId, 2, mutation => Remember(mutation, prepared, Now()), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<IReadOnlyList<MemoryEntry>> RememberManyAsync(string agentId, IEnumerable<MemoryDraft> memories, CancellationToken cancellationToken = default)
+    {
+        MemoryValidator.AgentId(agentId);
+        ArgumentNullException.ThrowIfNull(memories);
+        var prepared = new List<PreparedMemory>();
+        foreach (var memory in memories)
+        {
+            try
+            {
+                prepared.Add(PreparedMemory.From(memory, _validator));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ArgumentException($"memories[{prepared.Count}]: {ex.Message}", ex.ParamName, ex);
+            }
+        }
+
+        if (prepared.Count == 0)
+        {
+            return [];
+        }
+
+        return await MutateAsync(
+            agentId,
+            prepared.Count + 1,
+            mutation =>
+            {
+                var now = Now();
+                var result = new MemoryEntry[prepared.Count];
+                for (var i = 0; i < prepared.Count; i++)
+                {
+                    result[i] = Remember(mutation, prepared[i], now);
+                }
+
+                return (IReadOnlyList<MemoryEntry>)result;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private MemoryEntry Remember(Mutation mutation, PreparedMemory memory, DateTimeOffset now)
+    {
+        var index = mutation.Index;
+        if (memory.Id is { } id && index.SlotOf(id) is var existingSlot and >= 0)
+        {
+            var existing = index.EntryAt(existingSlot);
+            if (existing.Type == memory.Type && string.Equals(TextRules.NormalizeForIdentity(existing.Content), memory.Normalized, StringComparison.Ordinal))
+            {
+                // A retried remember with the caller's id: already remembered, nothing more to do.
+                return existing;
+            }
+
+            throw new ArgumentException($"id {id} already names a different memory of agent '{index.AgentId}'.", "id");
+        }
+
+        var same = index.SlotOfContent(memory.Type, memory.Normalized);
+        if (same >= 0)
+        {
+            return Reinforce(mutation, same, memory, now);
+        }
+
+        mutation.EnsureAgent(now);
+        var created = memory.CreatedAt ?? now;
+        var entry = new MemoryEntry
+        {
+            Id = memory.Id ?? Guid.CreateVersion7(now),
+            AgentId = index.AgentId,
+            Type = memory.Type,
+            Content = memory.Content,
+            Metadata = memory.Metadata,
+            Importance = memory.Importance,
+            Valence = memory.Valence,
+            Tags = memory.Tags,
+            CreatedAt = created,
+            LastAccessedAt = created,
+            UpdatedAt = now,
+            ExpiresAt = memory.ExpiresAt,
+        };
+        index.Add(entry, memory.Normalized, memory.Terms);
+        mutation.Enqueue(PendingChange.Upsert(entry));
+        mutation.Embed(entry.Id, entry.Content);
+        _instruments.Remembered.Add(1);
+        Log.Remembered(_logger, index.AgentId, entry.Id, entry.Content);
+        return entry;
+    }
+
+    /// <summary>The agent already has this content: strengthen the memory instead of duplicating it, losing nothing of either.</summary>
+    private MemoryEntry Reinforce(Mutation mutation, int slot, PreparedMemory memory, DateTimeOffset now)
+    {
+        var existing = mutation.Index.EntryAt(slot);
+        var tags = existing.Tags;
+        var newTags = memory.Tags.Where(t => !existing.Tags.Contains(t, StringComparer.Ordinal)).ToList();
+        if (newTags.Count > 0)
+        {
+            tags = [.. existing.Tags, .. newTags.Take(Math.Max(0, MemoryValidator.MaxTags - existing.Tags.Count))];
+        }
+
+        var metadata = MemoryJson.MergeMissing(existing.Metadata, memory.Metadata);
+        if (!ReferenceEquals(metadata.GetRawText(), existing.Metadata.GetRawText()) && TextRules.Utf8Length(MemoryJson.Serialize(metadata)) > _options.MaxMetadataBytes)
+        {
+            metadata = existing.Metadata;
+        }
+
+        var reinforced = existing with
+        {
+            AccessCount = existing.AccessCount + 1,
+            LastAccessedAt = now > existing.LastAccessedAt ? now : existing.LastAccessedAt,
+            UpdatedAt = now,
+            Importance = (Importance)Math.Max((int)existing.Importance, (int)memory.Importance),
+            Tags = tags,
+            Metadata = metadata,
+            ExpiresAt = existing.ExpiresAt is { } a && memory.ExpiresAt is { } b ? (a > b ? a : b) : null,
+            Version = existing.Version + 1,
+        };
+
+        var terms = ReferenceEquals(tags, existing.Tags) ? null : TermCounts.ForMemory(existing.Content, tags);
+        mutation.Index.Replace(slot, reinforced, normalized: null, terms);
+        mutation.Enqueue(PendingChange.Upsert(reinforced));
+        _instruments.Reinforced.Add(1);
+        return reinforced;
+    }
+}

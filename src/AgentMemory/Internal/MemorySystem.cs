@@ -1,0 +1,117 @@
+using AgentMemory.Diagnostics;
+using AgentMemory.Embeddings;
+using AgentMemory.Persistence;
+using AgentMemory.Retrieval;
+using AgentMemory.Validation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AgentMemory.Internal;
+
+/// <summary>
+/// The memory system: validates at the door, keeps each agent's memories in its in-process index (loaded on first
+/// use), and queues every change for the background writer while the agent's write lock is held.
+/// </summary>
+internal sealed partial class MemorySystem : IMemorySystem
+{
+    private readonly AgentCache _cache;
+    private readonly WriteQueue _queue;
+    private readonly PersistencePipeline _pipeline;
+    private readonly EmbeddingService _embeddings;
+    private readonly AgentMemoryOptions _options;
+    private readonly MemoryValidator _validator;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly AgentMemoryInstruments _instruments;
+    private readonly bool _writeThrough;
+
+    public MemorySystem(
+        AgentCache cache,
+        WriteQueue queue,
+        PersistencePipeline pipeline,
+        EmbeddingService embeddings,
+        IOptions<AgentMemoryOptions> options,
+        TimeProvider time,
+        AgentMemoryInstruments instruments,
+        ILoggerFactory? loggerFactory = null)
+    {
+        _cache = cache;
+        _queue = queue;
+        _pipeline = pipeline;
+        _embeddings = embeddings;
+        _options = options.Value;
+        _validator = new MemoryValidator(_options);
+        _time = time;
+        _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<MemorySystem>();
+        _instruments = instruments;
+        _writeThrough = _options.Persistence.Durability == Durability.WriteThrough;
+        embeddings.Apply = ApplyEmbedding;
+    }
+
+    public IAgentMemory ForAgent(string agentId)
+    {
+        MemoryValidator.AgentId(agentId);
+        return new AgentMemoryHandle(this, agentId);
+    }
+
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        await _embeddings.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<int> LoadAgentAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        MemoryValidator.AgentId(agentId);
+        var index = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
+        using (index.EnterRead())
+        {
+            return index.Count;
+        }
+    }
+
+    private DateTimeOffset Now() => TimeRules.Normalize(_time.GetUtcNow());
+
+    /// <summary>
+    /// Runs one mutation of one agent: reserves queue room first (waiting or failing fast while nothing is changed
+    /// yet), then applies <paramref name="mutate"/> under the agent's write lock, starts embeddings, and in
+    /// write-through mode waits for the commit.
+    /// </summary>
+    private async ValueTask<T> MutateAsync<T>(string agentId, int reserve, Func<Mutation, T> mutate, CancellationToken cancellationToken)
+    {
+        _pipeline.EnsureStarted();
+        await _queue.ReserveAsync(reserve, cancellationToken).ConfigureAwait(false);
+        var unused = reserve;
+        try
+        {
+            while (true)
+            {
+                var index = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
+                var mutation = new Mutation(_queue, index, reserve, _writeThrough);
+                T result;
+                using (index.EnterWrite())
+                {
+                    if (index.IsRetired)
+                    {
+                        continue;
+                    }
+
+                    result = mutate(mutation);
+                }
+
+                unused = mutation.UnusedReservations;
+                foreach (var (id, content) in mutation.EmbeddingJobs)
+                {
+                    _embeddings.Enqueue(index, id, content);
+                }
+
+                await mutation.WhenDurable().WaitAsync(cancellationToken).ConfigureAwait(false);
+                return result;
+            }
+        }
+        finally
+        {
+            _queue.Release(unused);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using AgentMemory.Persistence;
+using AgentMemory.Retrieval;
+
+namespace AgentMemory.Internal;
+
+/// <summary>
+/// The changes one API call makes to one agent, enqueued while the caller holds the agent's write lock (so the
+/// queue sees each memory's versions in order), with the embeddings to compute and the commits to wait for.
+/// </summary>
+internal sealed class Mutation(WriteQueue queue, AgentIndex index, int reserved, bool writeThrough)
+{
+    private List<Task>? _durable;
+    private List<(Guid Id, string Content)>? _embed;
+
+    public AgentIndex Index { get; } = index;
+
+    /// <summary>Reserved places not used by an enqueued change; the caller releases them.</summary>
+    public int UnusedReservations { get; private set; } = reserved;
+
+    public void Enqueue(PendingChange change)
+    {
+        var tcs = writeThrough ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+        var usesReservation = UnusedReservations > 0;
+        if (usesReservation)
+        {
+            UnusedReservations--;
+        }
+
+        queue.Enqueue(change.WithCompletion(tcs, Index, usesReservation));
+        if (tcs is not null)
+        {
+            (_durable ??= []).Add(tcs.Task);
+        }
+    }
+
+    /// <summary>Queues the agent's state when the store does not know the agent yet.</summary>
+    public void EnsureAgent(DateTimeOffset now)
+    {
+        if (Index.State is null)
+        {
+            Index.State = new AgentState { AgentId = Index.AgentId, CreatedAt = now };
+            Enqueue(PendingChange.AgentOf(Index.State));
+        }
+    }
+
+    public void Embed(Guid id, string content) => (_embed ??= []).Add((id, content));
+
+    public IReadOnlyList<(Guid Id, string Content)> EmbeddingJobs => (IReadOnlyList<(Guid, string)>?)_embed ?? [];
+
+    public Task WhenDurable() => _durable is null ? Task.CompletedTask : Task.WhenAll(_durable);
+}

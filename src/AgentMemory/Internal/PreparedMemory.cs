@@ -1,0 +1,48 @@
+using System.Text.Json;
+using AgentMemory.Retrieval;
+using AgentMemory.Validation;
+
+namespace AgentMemory.Internal;
+
+/// <summary>A draft after validation, with what the index needs computed outside any lock.</summary>
+internal sealed record PreparedMemory(
+    Guid? Id,
+    MemoryType Type,
+    string Content,
+    JsonElement Metadata,
+    Importance Importance,
+    double Valence,
+    IReadOnlyList<string> Tags,
+    DateTimeOffset? CreatedAt,
+    DateTimeOffset? ExpiresAt,
+    string Normalized,
+    TermCounts Terms)
+{
+    public static PreparedMemory From(MemoryDraft draft, MemoryValidator validator)
+    {
+        if (draft is null)
+        {
+            throw new ArgumentNullException(nameof(draft), "memory must not be null.");
+        }
+
+        if (draft.Id is { } id)
+        {
+            MemoryValidator.MemoryId(id, "id");
+        }
+
+        var content = validator.Content(draft.Content);
+        var tags = MemoryValidator.Tags(draft.Tags);
+        return new PreparedMemory(
+            draft.Id,
+            MemoryValidator.Enum(draft.Type, "type"),
+            content,
+            validator.Metadata(draft.Metadata),
+            MemoryValidator.Enum(draft.Importance, "importance"),
+            MemoryValidator.Valence(draft.Valence),
+            tags,
+            draft.CreatedAt is { } created ? TimeRules.Normalize(created) : null,
+            draft.ExpiresAt is { } expires ? TimeRules.Normalize(expires) : null,
+            TextRules.NormalizeForIdentity(content),
+            TermCounts.ForMemory(content, tags));
+    }
+}

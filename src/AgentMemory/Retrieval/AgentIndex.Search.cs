@@ -1,0 +1,213 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+
+namespace AgentMemory.Retrieval;
+
+internal sealed partial class AgentIndex
+{
+    /// <summary>Below this many vector elements a scan runs on one thread.</summary>
+    private const long ParallelThreshold = 4_000_000;
+
+    /// <summary>Scores every live memory that passes the filter and returns the best, best first (caller holds a lock).</summary>
+    public SearchHit[] Search(SearchQuery query)
+    {
+        var slotCount = _slotCount;
+        if (_byId.Count == 0)
+        {
+            return [];
+        }
+
+        var filter = query.Filter;
+        var lexical = ArrayPool<float>.Shared.Rent(slotCount);
+        try
+        {
+            lexical.AsSpan(0, slotCount).Clear();
+            var maxLexical = ScoreLexical(query, filter, lexical);
+            var vector = query.Vector is { } v && _dimensions == v.Length ? v : null;
+            var scan = new ScanContext(this, query, filter, lexical, maxLexical, vector);
+
+            TopK best;
+            var partitions = (long)slotCount * Math.Max(_dimensions, 1) >= ParallelThreshold ? Math.Min(Environment.ProcessorCount, 8) : 1;
+            if (partitions <= 1)
+            {
+                best = new TopK(query.MaxResults);
+                scan.Run(0, slotCount, best);
+            }
+            else
+            {
+                var parts = new TopK[partitions];
+                var size = (slotCount + partitions - 1) / partitions;
+                Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = partitions }, p =>
+                {
+                    var part = new TopK(query.MaxResults);
+                    scan.Run(p * size, Math.Min(slotCount, (p + 1) * size), part);
+                    parts[p] = part;
+                });
+                best = parts[0];
+                for (var p = 1; p < partitions; p++)
+                {
+                    best.Merge(parts[p]);
+                }
+            }
+
+            var selected = best.ToSortedArray();
+            var hits = new SearchHit[selected.Length];
+            for (var i = 0; i < selected.Length; i++)
+            {
+                var slot = selected[i].Slot;
+                var breakdown = scan.Breakdown(slot);
+                hits[i] = new SearchHit(slot, _entries[slot]!, scan.Score(breakdown), breakdown);
+            }
+
+            return hits;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(lexical);
+        }
+    }
+
+    /// <summary>BM25 over the postings of the query's terms; returns the best score among slots that pass the filter.</summary>
+    private float ScoreLexical(SearchQuery query, CompiledFilter? filter, float[] scores)
+    {
+        var documents = _byId.Count;
+        if (query.Terms.Length == 0 || documents == 0 || _totalLength == 0)
+        {
+            return 0;
+        }
+
+        var averageLength = (double)_totalLength / documents;
+        var k1 = query.K1;
+        var b = query.B;
+        foreach (var (term, weight) in query.Terms)
+        {
+            if (!_postings.TryGetValue(term, out var postings))
+            {
+                continue;
+            }
+
+            var df = postings.Count;
+            var idf = Math.Log(1 + ((documents - df + 0.5) / (df + 0.5)));
+            var slots = postings.Slots;
+            var counts = postings.Counts;
+            for (var i = 0; i < slots.Length; i++)
+            {
+                var slot = slots[i];
+                var tf = counts[i];
+                var length = _terms[slot]!.Length;
+                var norm = tf + (k1 * (1 - b + (b * length / averageLength)));
+                scores[slot] += (float)(weight * idf * (tf * (k1 + 1)) / norm);
+            }
+        }
+
+        var max = 0f;
+        foreach (var (term, _) in query.Terms)
+        {
+            if (!_postings.TryGetValue(term, out var postings))
+            {
+                continue;
+            }
+
+            foreach (var slot in postings.Slots)
+            {
+                if (scores[slot] > max && Passes(slot, filter))
+                {
+                    max = scores[slot];
+                }
+            }
+        }
+
+        return max;
+    }
+
+    private bool Passes(int slot, CompiledFilter? filter)
+    {
+        var type = _types[slot];
+        if (type == DeadSlot)
+        {
+            return false;
+        }
+
+        if (filter is null)
+        {
+            return true;
+        }
+
+        return _expiresTicks[slot] > filter.NowTicks
+            && (filter.TypeMask & (1 << type)) != 0
+            && _importance[slot] >= filter.MinImportance
+            && _createdTicks[slot] >= filter.CreatedFromTicks
+            && _createdTicks[slot] < filter.CreatedBeforeTicks
+            && (filter.Tags is null || CompiledFilter.HasAllTags(_entries[slot]!, filter.Tags));
+    }
+
+    /// <summary>The per-recall constants of the scan and the per-slot scoring.</summary>
+    private readonly struct ScanContext(AgentIndex index, SearchQuery query, CompiledFilter? filter, float[] lexical, float maxLexical, float[]? vector)
+    {
+        private readonly double _totalWeight = query.RelevanceWeight + query.RecencyWeight + query.ImportanceWeight + query.UtilityWeight;
+
+        public void Run(int start, int end, TopK best)
+        {
+            var dimensions = index._dimensions;
+            var vectors = index._vectors;
+            var hasVector = index._hasVector;
+            var threshold = query.Threshold;
+            var share = query.SemanticShare;
+            var inverseMax = maxLexical > 0 ? 1f / maxLexical : 0f;
+            var q = vector is null ? default : vector.AsSpan();
+            for (var slot = start; slot < end; slot++)
+            {
+                if (!index.Passes(slot, filter))
+                {
+                    continue;
+                }
+
+                double relevance = lexical[slot] * inverseMax;
+                if (vector is not null && hasVector[slot])
+                {
+                    var semantic = Math.Max(0f, TensorPrimitives.Dot(vectors.AsSpan(slot * dimensions, dimensions), q));
+                    relevance = (share * semantic) + ((1 - share) * relevance);
+                }
+
+                if (relevance < threshold)
+                {
+                    continue;
+                }
+
+                var score = (query.RelevanceWeight * relevance)
+                    + (query.RecencyWeight > 0 ? query.RecencyWeight * Recency(slot) : 0)
+                    + (query.ImportanceWeight * Importance(slot))
+                    + (query.UtilityWeight * Utility(slot));
+                best.Offer(slot, (float)(score / _totalWeight));
+            }
+        }
+
+        public ScoreBreakdown Breakdown(int slot)
+        {
+            double lexicalPart = maxLexical > 0 ? lexical[slot] / maxLexical : 0;
+            double semantic = 0;
+            var relevance = lexicalPart;
+            if (vector is not null && index._hasVector[slot])
+            {
+                semantic = Math.Max(0f, TensorPrimitives.Dot(index._vectors.AsSpan(slot * index._dimensions, index._dimensions), vector));
+                relevance = (query.SemanticShare * semantic) + ((1 - query.SemanticShare) * lexicalPart);
+            }
+
+            return new ScoreBreakdown(relevance, semantic, lexicalPart, Recency(slot), Importance(slot), Utility(slot));
+        }
+
+        public double Score(ScoreBreakdown b) =>
+            ((query.RelevanceWeight * b.Relevance) + (query.RecencyWeight * b.Recency)
+            + (query.ImportanceWeight * b.Importance) + (query.UtilityWeight * b.Utility)) / _totalWeight;
+
+        private double Recency(int slot)
+        {
+            var age = query.NowTicks - index._lastAccessTicks[slot];
+            return age <= 0 ? 1.0 : Math.Exp(-query.RecencyLambda * age);
+        }
+
+        private double Importance(int slot) => (index._importance[slot] + 1) / 4.0;
+
+        private double Utility(int slot) => (index._utility[slot] + 1) / 2.0;
+    }
+}

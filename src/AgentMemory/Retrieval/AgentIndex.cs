@@ -1,0 +1,346 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+
+namespace AgentMemory.Retrieval;
+
+/// <summary>
+/// One agent's memories in process: the source of truth for reads and recall while the agent is cached. Slots hold
+/// the entries and, side by side in arrays, what scanning needs (type, importance, times, utility, vector), so a
+/// recall walks contiguous memory. Vectors of all slots live in one array. Guarded by a reader-writer lock:
+/// mutations take <see cref="EnterWrite"/>, reads and recall <see cref="EnterRead"/>; the slot methods below expect
+/// the caller to hold the right one.
+/// </summary>
+internal sealed partial class AgentIndex
+{
+    private const byte DeadSlot = byte.MaxValue;
+
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Stack<int> _free = new();
+    private readonly Dictionary<Guid, int> _byId = [];
+    private readonly Dictionary<ContentKey, int> _byContent = [];
+    private readonly Dictionary<string, Postings> _postings = new(StringComparer.Ordinal);
+
+    private MemoryEntry?[] _entries;
+    private string?[] _normalized;
+    private TermCounts?[] _terms;
+    private byte[] _types;
+    private byte[] _importance;
+    private long[] _createdTicks;
+    private long[] _lastAccessTicks;
+    private long[] _expiresTicks;
+    private float[] _utility;
+    private bool[] _hasVector;
+    private float[] _vectors = [];
+    private int _dimensions;
+    private int _slotCount;
+    private long _totalLength;
+    private int _pendingWrites;
+    private int _contentCollisions;
+    private long _lastUsed;
+
+    public AgentIndex(string agentId, string embeddingModel, int capacity = 16)
+    {
+        AgentId = agentId;
+        EmbeddingModel = embeddingModel;
+        capacity = Math.Max(capacity, 16);
+        _entries = new MemoryEntry?[capacity];
+        _normalized = new string?[capacity];
+        _terms = new TermCounts?[capacity];
+        _types = new byte[capacity];
+        _importance = new byte[capacity];
+        _createdTicks = new long[capacity];
+        _lastAccessTicks = new long[capacity];
+        _expiresTicks = new long[capacity];
+        _utility = new float[capacity];
+        _hasVector = new bool[capacity];
+        Touch();
+    }
+
+    public string AgentId { get; }
+
+    /// <summary>The embedding model whose vectors this index compares; entries of other models have no vector here.</summary>
+    public string EmbeddingModel { get; }
+
+    /// <summary>The agent's state as the store knows it (or will, once written); guarded by the write lock.</summary>
+    public AgentState? State { get; set; }
+
+    /// <summary>Set (under the write lock) when the index was evicted or the agent deleted; callers then fetch anew.</summary>
+    public bool IsRetired { get; set; }
+
+    /// <summary>How many memories the index holds (caller holds a lock).</summary>
+    public int Count => _byId.Count;
+
+    /// <summary>Changes of this agent queued but not yet written; an index with pending writes is never evicted.</summary>
+    public int PendingWrites => Volatile.Read(ref _pendingWrites);
+
+    /// <summary>When the index was last used (<see cref="Environment.TickCount64"/>), for least-recently-used eviction.</summary>
+    public long LastUsed => Volatile.Read(ref _lastUsed);
+
+    public void Touch() => Volatile.Write(ref _lastUsed, Environment.TickCount64);
+
+    public void AddPendingWrites(int count) => Interlocked.Add(ref _pendingWrites, count);
+
+    public ReadScope EnterRead()
+    {
+        _lock.EnterReadLock();
+        return new ReadScope(_lock);
+    }
+
+    public WriteScope EnterWrite()
+    {
+        _lock.EnterWriteLock();
+        return new WriteScope(_lock);
+    }
+
+    public MemoryEntry? Get(Guid id) => _byId.TryGetValue(id, out var slot) ? _entries[slot] : null;
+
+    public int SlotOf(Guid id) => _byId.TryGetValue(id, out var slot) ? slot : -1;
+
+    public MemoryEntry EntryAt(int slot) => _entries[slot]!;
+
+    public int SlotOfContent(MemoryType type, string normalized) =>
+        _byContent.TryGetValue(new ContentKey(type, normalized), out var slot) ? slot : -1;
+
+    /// <summary>Adds a new memory (its id must not be in the index).</summary>
+    public int Add(MemoryEntry entry, string normalized, TermCounts terms)
+    {
+        AssertWriter();
+        var slot = _free.Count > 0 ? _free.Pop() : NextSlot();
+        _byId.Add(entry.Id, slot);
+        _normalized[slot] = normalized;
+        AddContentKey(slot, entry.Type, normalized);
+        SetScalars(slot, entry);
+        AddTerms(slot, terms);
+        SetVector(slot, entry);
+        return slot;
+    }
+
+    /// <summary>
+    /// Replaces the entry in a slot with a newer snapshot of the same memory. Pass the new normalized content and
+    /// terms when content or tags changed, <see langword="null"/> to keep them.
+    /// </summary>
+    public void Replace(int slot, MemoryEntry entry, string? normalized = null, TermCounts? terms = null)
+    {
+        AssertWriter();
+        var old = _entries[slot]!;
+        Debug.Assert(old.Id == entry.Id, "Replace keeps the memory id.");
+        var newNormalized = normalized ?? _normalized[slot]!;
+        if (old.Type != entry.Type || !string.Equals(newNormalized, _normalized[slot], StringComparison.Ordinal))
+        {
+            RemoveContentKey(slot, old.Type);
+            _normalized[slot] = newNormalized;
+            AddContentKey(slot, entry.Type, newNormalized);
+        }
+
+        if (terms is not null)
+        {
+            RemoveTerms(slot);
+            AddTerms(slot, terms);
+        }
+
+        SetScalars(slot, entry);
+        var sameVector = old.Embedding is { } before && entry.Embedding is { } after && before.Equals(after)
+            && string.Equals(old.EmbeddingModel, entry.EmbeddingModel, StringComparison.Ordinal);
+        if (!sameVector)
+        {
+            SetVector(slot, entry);
+        }
+    }
+
+    /// <summary>Replaces only the snapshot and its access statistics (no content, tag or vector change).</summary>
+    public void ReplaceStatistics(int slot, MemoryEntry entry)
+    {
+        AssertWriter();
+        _entries[slot] = entry;
+        _lastAccessTicks[slot] = entry.LastAccessedAt.UtcTicks;
+        _utility[slot] = (float)entry.Utility;
+        _importance[slot] = (byte)entry.Importance;
+    }
+
+    public void Remove(int slot)
+    {
+        AssertWriter();
+        var entry = _entries[slot]!;
+        _byId.Remove(entry.Id);
+        RemoveContentKey(slot, entry.Type);
+        RemoveTerms(slot);
+        _entries[slot] = null;
+        _normalized[slot] = null;
+        _types[slot] = DeadSlot;
+        _hasVector[slot] = false;
+        _free.Push(slot);
+    }
+
+    /// <summary>All live entries (caller holds a lock).</summary>
+    public IEnumerable<MemoryEntry> Entries()
+    {
+        for (var slot = 0; slot < _slotCount; slot++)
+        {
+            if (_entries[slot] is { } entry)
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    /// <summary>Whether the entry's embedding can be compared in this index.</summary>
+    public bool HasUsableEmbedding(MemoryEntry entry) =>
+        entry.Embedding is { Length: > 0 } vector
+        && string.Equals(entry.EmbeddingModel, EmbeddingModel, StringComparison.Ordinal)
+        && (_dimensions == 0 || vector.Length == _dimensions);
+
+    private int NextSlot()
+    {
+        if (_slotCount == _entries.Length)
+        {
+            Grow(_entries.Length * 2);
+        }
+
+        return _slotCount++;
+    }
+
+    private void Grow(int capacity)
+    {
+        Array.Resize(ref _entries, capacity);
+        Array.Resize(ref _normalized, capacity);
+        Array.Resize(ref _terms, capacity);
+        Array.Resize(ref _types, capacity);
+        Array.Resize(ref _importance, capacity);
+        Array.Resize(ref _createdTicks, capacity);
+        Array.Resize(ref _lastAccessTicks, capacity);
+        Array.Resize(ref _expiresTicks, capacity);
+        Array.Resize(ref _utility, capacity);
+        Array.Resize(ref _hasVector, capacity);
+        if (_dimensions > 0)
+        {
+            Array.Resize(ref _vectors, capacity * _dimensions);
+        }
+    }
+
+    private void SetScalars(int slot, MemoryEntry entry)
+    {
+        _entries[slot] = entry;
+        _types[slot] = (byte)entry.Type;
+        _importance[slot] = (byte)entry.Importance;
+        _createdTicks[slot] = entry.CreatedAt.UtcTicks;
+        _lastAccessTicks[slot] = entry.LastAccessedAt.UtcTicks;
+        _expiresTicks[slot] = entry.ExpiresAt?.UtcTicks ?? long.MaxValue;
+        _utility[slot] = (float)entry.Utility;
+    }
+
+    private void SetVector(int slot, MemoryEntry entry)
+    {
+        if (!HasUsableEmbedding(entry))
+        {
+            _hasVector[slot] = false;
+            return;
+        }
+
+        var source = entry.Embedding!.Value.Span;
+        if (_dimensions == 0)
+        {
+            _dimensions = source.Length;
+            _vectors = new float[_entries.Length * _dimensions];
+        }
+
+        var destination = _vectors.AsSpan(slot * _dimensions, _dimensions);
+        var norm = TensorPrimitives.Norm(source);
+        if (norm > 0 && float.IsFinite(norm))
+        {
+            TensorPrimitives.Divide(source, norm, destination);
+        }
+        else
+        {
+            destination.Clear();
+        }
+
+        _hasVector[slot] = true;
+    }
+
+    private void AddContentKey(int slot, MemoryType type, string normalized)
+    {
+        if (!_byContent.TryAdd(new ContentKey(type, normalized), slot))
+        {
+            // An update made two memories identical; removal must then look for the other one.
+            _contentCollisions++;
+        }
+    }
+
+    private void RemoveContentKey(int slot, MemoryType type)
+    {
+        var key = new ContentKey(type, _normalized[slot]!);
+        if (_byContent.TryGetValue(key, out var mapped) && mapped == slot)
+        {
+            _byContent.Remove(key);
+            if (_contentCollisions == 0)
+            {
+                return;
+            }
+
+            // Another memory with the same identity (possible after an update) takes over the key.
+            for (var other = 0; other < _slotCount; other++)
+            {
+                if (other != slot && _entries[other] is { } e && e.Type == type
+                    && string.Equals(_normalized[other], key.Normalized, StringComparison.Ordinal))
+                {
+                    _byContent[key] = other;
+                    break;
+                }
+            }
+        }
+    }
+
+    private void AddTerms(int slot, TermCounts terms)
+    {
+        _terms[slot] = terms;
+        _totalLength += terms.Length;
+        foreach (var (term, count) in terms.Terms)
+        {
+            if (!_postings.TryGetValue(term, out var postings))
+            {
+                postings = new Postings();
+                _postings.Add(term, postings);
+            }
+
+            postings.Add(slot, count);
+        }
+    }
+
+    private void RemoveTerms(int slot)
+    {
+        if (_terms[slot] is not { } terms)
+        {
+            return;
+        }
+
+        _totalLength -= terms.Length;
+        foreach (var (term, _) in terms.Terms)
+        {
+            if (_postings.TryGetValue(term, out var postings))
+            {
+                postings.Remove(slot);
+                if (postings.Count == 0)
+                {
+                    _postings.Remove(term);
+                }
+            }
+        }
+
+        _terms[slot] = null;
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertWriter() => Debug.Assert(_lock.IsWriteLockHeld, "The caller must hold the write lock.");
+
+    private readonly record struct ContentKey(MemoryType Type, string Normalized);
+
+    public readonly ref struct ReadScope(ReaderWriterLockSlim gate)
+    {
+        public void Dispose() => gate.ExitReadLock();
+    }
+
+    public readonly ref struct WriteScope(ReaderWriterLockSlim gate)
+    {
+        public void Dispose() => gate.ExitWriteLock();
+    }
+}

@@ -1,0 +1,35 @@
+namespace AgentMemory.Retrieval;
+
+/// <summary>Everything a scan needs, resolved once per recall.</summary>
+internal sealed class SearchQuery
+{
+    public required KeyValuePair<string, float>[] Terms { get; init; }
+
+    /// <summary>The query's unit vector in the index's model, or <see langword="null"/> for lexical-only relevance.</summary>
+    public float[]? Vector { get; init; }
+
+    public required int MaxResults { get; init; }
+
+    public required double Threshold { get; init; }
+
+    public required double SemanticShare { get; init; }
+
+    public required double RelevanceWeight { get; init; }
+
+    public required double RecencyWeight { get; init; }
+
+    public required double ImportanceWeight { get; init; }
+
+    public required double UtilityWeight { get; init; }
+
+    public required double K1 { get; init; }
+
+    public required double B { get; init; }
+
+    public required long NowTicks { get; init; }
+
+    /// <summary>Recency decay per tick: ln 2 / half-life.</summary>
+    public required double RecencyLambda { get; init; }
+
+    public CompiledFilter? Filter { get; init; }
+}

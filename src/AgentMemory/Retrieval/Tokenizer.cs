@@ -1,0 +1,79 @@
+namespace AgentMemory.Retrieval;
+
+/// <summary>
+/// Splits text into terms: runs of Unicode letters and digits, case-folded, stopwords dropped, lightly stemmed.
+/// The same tokenizer serves memories and queries, and the built-in embedding.
+/// </summary>
+internal static class Tokenizer
+{
+    /// <summary>Calls <paramref name="onWord"/> with each case-folded word (before stopword removal and stemming).</summary>
+    public static void ForEachWord<TState>(ReadOnlySpan<char> text, ref TState state, WordAction<TState> onWord)
+        where TState : allows ref struct
+    {
+        Span<char> buffer = stackalloc char[64];
+        var length = 0;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var c = i < text.Length ? text[i] : ' ';
+            if (char.IsLetterOrDigit(c))
+            {
+                // Words longer than the buffer are cut; such strings are not words anyway.
+                if (length < buffer.Length)
+                {
+                    buffer[length++] = char.ToLowerInvariant(c);
+                }
+
+                continue;
+            }
+
+            if (char.IsSurrogate(c) && i + 1 < text.Length && char.IsSurrogatePair(c, text[i + 1]))
+            {
+                // Letters outside the BMP (rare) are kept as part of the word.
+                if (length + 2 <= buffer.Length)
+                {
+                    buffer[length++] = c;
+                    buffer[length++] = text[i + 1];
+                }
+
+                i++;
+                continue;
+            }
+
+            if (length > 0)
+            {
+                onWord(buffer[..length], ref state);
+                length = 0;
+            }
+        }
+    }
+
+    /// <summary>A callback for <see cref="ForEachWord"/>.</summary>
+    public delegate void WordAction<TState>(scoped ReadOnlySpan<char> word, ref TState state)
+        where TState : allows ref struct;
+
+    /// <summary>The terms of a text in order (stopwords removed, stemmed).</summary>
+    public static List<string> Terms(string text)
+    {
+        var terms = new List<string>();
+        ForEachWord(text.AsSpan(), ref terms, static (word, ref list) =>
+        {
+            if (Term(word) is { } term)
+            {
+                list.Add(term);
+            }
+        });
+        return terms;
+    }
+
+    /// <summary>The term for one case-folded word, or <see langword="null"/> for a stopword or a lone letter.</summary>
+    public static string? Term(ReadOnlySpan<char> word)
+    {
+        if (word.Length == 1 && !char.IsDigit(word[0]))
+        {
+            return null;
+        }
+
+        var text = word.ToString();
+        return Stopwords.Contains(text) ? null : Stemmer.Stem(text);
+    }
+}
