@@ -213,16 +213,22 @@ internal sealed partial class MemorySystem
                 return;
             }
 
-            var embedded = entry with
-            {
-                Embedding = vector,
-                EmbeddingModel = _embeddings.ModelId,
-                Version = entry.Version + 1,
-            };
+            // Derived data, not a change of the memory: the version stays (a store replaces a row of equal version).
+            var embedded = entry with { Embedding = vector, EmbeddingModel = _embeddings.ModelId };
             index.Replace(slot, embedded);
 
-            // Not counted against capacity: an embedding lost to a crash is recomputed when the agent loads.
-            _queue.Enqueue(PendingChange.Upsert(embedded).WithCompletion(null, index, reserved: false));
+            // Not counted against capacity: an embedding that is never written (a crash, or computed after shutdown
+            // began) is recomputed when the agent loads.
+            if (!_queue.IsCompleted)
+            {
+                try
+                {
+                    _queue.Enqueue(PendingChange.Upsert(embedded).WithCompletion(null, index, reserved: false));
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            }
         }
     }
 }

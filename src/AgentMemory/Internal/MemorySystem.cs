@@ -12,8 +12,12 @@ namespace AgentMemory.Internal;
 /// The memory system: validates at the door, keeps each agent's memories in its in-process index (loaded on first
 /// use), and queues every change for the background writer while the agent's write lock is held.
 /// </summary>
-internal sealed partial class MemorySystem : IMemorySystem
+internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, IDisposable
 {
+    private static readonly TimeSpan DisposeDrainTimeout = TimeSpan.FromSeconds(30);
+    private readonly Lock _shutdownGate = new();
+    private Task? _shutdown;
+
     private readonly AgentCache _cache;
     private readonly WriteQueue _queue;
     private readonly PersistencePipeline _pipeline;
@@ -68,6 +72,51 @@ internal sealed partial class MemorySystem : IMemorySystem
         {
             return index.Count;
         }
+    }
+
+    /// <summary>
+    /// Stops accepting changes, lets queued embeddings finish, then drains the write-behind queue, until
+    /// <paramref name="cancellationToken"/> gives up. Called by the hosted worker on graceful shutdown and on dispose.
+    /// </summary>
+    public Task ShutdownAsync(CancellationToken cancellationToken)
+    {
+        lock (_shutdownGate)
+        {
+            _shutdown ??= ShutdownCoreAsync(cancellationToken);
+            return _shutdown.WaitAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(DisposeDrainTimeout);
+        try
+        {
+            await ShutdownAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The pipeline reported what it could not write.
+        }
+    }
+
+    public void Dispose()
+    {
+        // A host disposed without being stopped still drains, or acknowledged memories would be lost.
+        Task.Run(async () => await DisposeAsync().ConfigureAwait(false)).GetAwaiter().GetResult();
+    }
+
+    private async Task ShutdownCoreAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _embeddings.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await _pipeline.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private DateTimeOffset Now() => TimeRules.Normalize(_time.GetUtcNow());

@@ -1,3 +1,4 @@
+using AgentMemory.Internal;
 using Microsoft.Extensions.Hosting;
 
 namespace AgentMemory.Persistence;
@@ -6,11 +7,11 @@ namespace AgentMemory.Persistence;
 /// The hosted face of the write-behind writer: starts it with the host and, on graceful shutdown, drains the queue
 /// before the host stops (bounded by the host's shutdown timeout). Disposing without stopping drains too.
 /// </summary>
-internal sealed class PersistenceWorker(PersistencePipeline pipeline) : BackgroundService
+internal sealed class PersistenceWorker(PersistencePipeline pipeline, MemorySystem memory) : BackgroundService
 {
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        await pipeline.StopAsync(cancellationToken).ConfigureAwait(false);
+        await memory.ShutdownAsync(cancellationToken).ConfigureAwait(false);
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -41,8 +41,9 @@ internal sealed class CompiledFilter
         {
             TypeMask = mask,
             MinImportance = (byte)(filter.MinImportance ?? Importance.Low),
-            CreatedFromTicks = filter.CreatedAfter?.UtcTicks ?? long.MinValue,
-            CreatedBeforeTicks = filter.CreatedBefore?.UtcTicks ?? long.MaxValue,
+            // Bounds at the precision times are stored with, so a time used for both compares as equal.
+            CreatedFromTicks = filter.CreatedAfter is { } after ? Validation.TimeRules.Normalize(after).UtcTicks : long.MinValue,
+            CreatedBeforeTicks = filter.CreatedBefore is { } before ? Validation.TimeRules.Normalize(before).UtcTicks : long.MaxValue,
             Tags = filter.Tags is { Count: > 0 } tags ? [.. tags.Select(static t => t.Trim().ToLowerInvariant()).Distinct(StringComparer.Ordinal)] : null,
             NowTicks = now.UtcTicks,
         };

@@ -1,0 +1,10 @@
+using AgentMemory.Storage;
+using NUnit.Framework;
+
+namespace AgentMemory.Tests.Contract;
+
+[TestFixture]
+public sealed class InMemoryStoreContractTests : MemoryStoreContractTests
+{
+    protected override Task<IMemoryStore> CreateStoreAsync() => Task.FromResult<IMemoryStore>(new InMemoryMemoryStore());
+}

@@ -1,0 +1,73 @@
+using AgentMemory.Storage;
+
+namespace AgentMemory.Tests.TestSupport;
+
+/// <summary>
+/// An in-memory store that can be switched down (transient failures), can refuse chosen rows (non-transient, as a
+/// database refuses a row), can fail loads, and counts calls.
+/// </summary>
+public sealed class FaultyStore : IMemoryStore
+{
+    private readonly InMemoryMemoryStore _inner = new();
+    private int _applyCalls;
+    private int _loadCalls;
+    private int _failedApplies;
+
+    public volatile bool Down;
+    public volatile bool LoadsFail;
+    public Func<MemoryEntry, bool>? Refuse;
+    public TimeSpan ApplyDelay;
+
+    public int ApplyCalls => Volatile.Read(ref _applyCalls);
+
+    public int LoadCalls => Volatile.Read(ref _loadCalls);
+
+    public int FailedApplies => Volatile.Read(ref _failedApplies);
+
+    public IMemoryStore Inner => _inner;
+
+    public Task InitializeAsync(CancellationToken cancellationToken = default) =>
+        Down ? throw new MemoryStoreException("store down", isTransient: true) : Task.CompletedTask;
+
+    public async Task ApplyAsync(MemoryChangeSet changes, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _applyCalls);
+        if (ApplyDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(ApplyDelay, cancellationToken);
+        }
+
+        if (Down)
+        {
+            Interlocked.Increment(ref _failedApplies);
+            throw new TimeoutException("simulated outage: the database does not answer");
+        }
+
+        if (Refuse is { } refuse && changes.Upserts.FirstOrDefault(refuse) is { } bad)
+        {
+            Interlocked.Increment(ref _failedApplies);
+            throw new MemoryStoreException($"check constraint violated by {bad.Id}", isTransient: false);
+        }
+
+        await _inner.ApplyAsync(changes, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<MemoryEntry> LoadMemoriesAsync(string agentId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _loadCalls);
+        await Task.Delay(20, cancellationToken);
+        if (LoadsFail)
+        {
+            throw new MemoryStoreException("simulated load failure", isTransient: true);
+        }
+
+        await foreach (var entry in _inner.LoadMemoriesAsync(agentId, cancellationToken))
+        {
+            yield return entry;
+        }
+    }
+
+    public Task<AgentState?> GetAgentAsync(string agentId, CancellationToken cancellationToken = default) => _inner.GetAgentAsync(agentId, cancellationToken);
+
+    public IAsyncEnumerable<AgentState> ListAgentsAsync(CancellationToken cancellationToken = default) => _inner.ListAgentsAsync(cancellationToken);
+}
