@@ -13,7 +13,7 @@ namespace AgentMemory.Embeddings;
 /// generator never fails a caller: memories stay recallable by words and are retried later, and a recall whose
 /// query cannot be embedded uses lexical relevance.
 /// </summary>
-internal sealed class EmbeddingService : IAsyncDisposable
+internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
 {
     private readonly Channel<EmbeddingJob> _jobs = Channel.CreateUnbounded<EmbeddingJob>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IEmbeddingGenerator<string, Embedding<float>>? _generator;
@@ -129,7 +129,11 @@ internal sealed class EmbeddingService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _jobs.Writer.TryComplete();
+        if (!_jobs.Writer.TryComplete())
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {
@@ -141,8 +145,14 @@ internal sealed class EmbeddingService : IAsyncDisposable
             {
             }
         }
+    }
 
-        _stop.Dispose();
+    public void Dispose()
+    {
+        if (_jobs.Writer.TryComplete())
+        {
+            _stop.Cancel();
+        }
     }
 
     private static string DescribeModel(IEmbeddingGenerator<string, Embedding<float>> generator)

@@ -82,8 +82,8 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
     {
         lock (_shutdownGate)
         {
-            _shutdown ??= ShutdownCoreAsync(cancellationToken);
-            return _shutdown.WaitAsync(cancellationToken);
+            // The writer itself gives up when the first caller's token fires (and reports what it could not write).
+            return _shutdown ??= ShutdownCoreAsync(cancellationToken);
         }
     }
 
