@@ -15,6 +15,7 @@ internal sealed partial class AgentIndex
     private const byte DeadSlot = byte.MaxValue;
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Lock _admission = new();
     private readonly Stack<int> _free = new();
     private readonly Dictionary<Guid, int> _byId = [];
     private readonly Dictionary<ContentKey, int> _byContent = [];
@@ -80,15 +81,28 @@ internal sealed partial class AgentIndex
 
     public void AddPendingWrites(int count) => Interlocked.Add(ref _pendingWrites, count);
 
+    /// <summary>
+    /// Takes the read lock. Readers and writers first pass the same admission gate, so a steady stream of writers
+    /// cannot starve recall (the reader-writer lock alone always lets a waiting writer go first).
+    /// </summary>
     public ReadScope EnterRead()
     {
-        _lock.EnterReadLock();
+        lock (_admission)
+        {
+            _lock.EnterReadLock();
+        }
+
         return new ReadScope(_lock);
     }
 
+    /// <summary>Takes the write lock, through the same admission gate as readers.</summary>
     public WriteScope EnterWrite()
     {
-        _lock.EnterWriteLock();
+        lock (_admission)
+        {
+            _lock.EnterWriteLock();
+        }
+
         return new WriteScope(_lock);
     }
 
