@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging;
+
+namespace AgentMemory.PostgreSql.Diagnostics;
+
+/// <summary>The PostgreSQL store's log messages.</summary>
+internal static partial class PostgresLog
+{
+    [LoggerMessage(EventId = 2001, EventName = "MigrationApplied", Level = LogLevel.Information,
+        Message = "Applied AgentMemory migration {Version} ({Name}) to schema {Schema} in {ElapsedMs:F1} ms")]
+    public static partial void MigrationApplied(ILogger logger, string schema, int version, string name, double elapsedMs);
+
+    [LoggerMessage(EventId = 2002, EventName = "SchemaReady", Level = LogLevel.Information,
+        Message = "AgentMemory PostgreSQL schema {Schema} is at version {Version}")]
+    public static partial void SchemaReady(ILogger logger, string schema, int version);
+
+    [LoggerMessage(EventId = 2003, EventName = "SchemaNotMigrated", Level = LogLevel.Warning,
+        Message = "Automatic migration is off and schema {Schema} is at version {Found}, not {Expected}: apply PostgresSchema.GetMigrationScript()")]
+    public static partial void SchemaNotMigrated(ILogger logger, string schema, int found, int expected);
+
+    [LoggerMessage(EventId = 2004, EventName = "BatchWritten", Level = LogLevel.Trace,
+        Message = "Wrote {Upserts} upserts, {Deletes} deletes, {Accesses} access updates to PostgreSQL in {ElapsedMs:F1} ms")]
+    public static partial void BatchWritten(ILogger logger, int upserts, int deletes, int accesses, double elapsedMs);
+}

@@ -1,0 +1,333 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using AgentMemory.PostgreSql.Diagnostics;
+using AgentMemory.PostgreSql.Schema;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace AgentMemory.PostgreSql.Storage;
+
+/// <summary>
+/// The PostgreSQL <see cref="IMemoryStore"/>. Each change set is one transaction: agents deleted, agent states
+/// upserted, memories deleted, memories upserted (binary COPY into a temporary staging table, then one
+/// INSERT … ON CONFLICT that overwrites only when the incoming version is at least the stored one), access statistics
+/// raised. Every statement is parameterized and scoped by agent id.
+/// </summary>
+internal sealed class PostgresMemoryStore : IMemoryStore
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgresMemoryStoreOptions _options;
+    private readonly ILogger _logger;
+    private readonly string _schema;
+    private readonly int _timeoutSeconds;
+    private readonly string _memories;
+    private readonly string _agents;
+
+    public PostgresMemoryStore(PostgresDataSourceProvider dataSource, IOptions<PostgresMemoryStoreOptions> options, ILoggerFactory? loggerFactory = null)
+    {
+        _dataSource = dataSource.DataSource;
+        _options = options.Value;
+        SchemaName.Validate(_options.Schema);
+        _schema = SchemaName.Quote(_options.Schema);
+        _timeoutSeconds = Math.Max(1, (int)Math.Ceiling(_options.CommandTimeout.TotalSeconds));
+        _memories = $"{_schema}.memories";
+        _agents = $"{_schema}.agents";
+        _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<PostgresMemoryStore>();
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            if (_options.AutoMigrate)
+            {
+                await new SchemaMigrator(_dataSource, _options.Schema, _options.CommandTimeout, _logger).MigrateAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+            await using var connectionScope = connection.ConfigureAwait(false);
+            var version = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+                $"SELECT max(version) FROM {_schema}.schema_migrations", commandTimeout: _timeoutSeconds, cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
+            if (version < PostgresSchema.LatestVersion)
+            {
+                PostgresLog.SchemaNotMigrated(_logger, _options.Schema, version, PostgresSchema.LatestVersion);
+                throw new MemoryStoreException(
+                    $"The AgentMemory schema '{_options.Schema}' is at version {version}; this package needs {PostgresSchema.LatestVersion}. Turn AutoMigrate on or apply PostgresSchema.GetMigrationScript().",
+                    isTransient: true);
+            }
+
+            PostgresLog.SchemaReady(_logger, _options.Schema, version);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            throw new MemoryStoreException(
+                $"The AgentMemory schema '{_options.Schema}' does not exist. Turn AutoMigrate on or apply PostgresSchema.GetMigrationScript().", isTransient: true, ex);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw PostgresErrors.Wrap("initialize the schema", ex);
+        }
+    }
+
+    public async Task ApplyAsync(MemoryChangeSet changes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes.IsEmpty)
+        {
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var connectionScope = connection.ConfigureAwait(false);
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transactionScope = transaction.ConfigureAwait(false);
+            if (changes.DeletedAgents.Count > 0)
+            {
+                await DeleteAgentsAsync(connection, transaction, changes.DeletedAgents, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (changes.Agents.Count > 0)
+            {
+                await UpsertAgentsAsync(connection, transaction, changes.Agents, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (changes.Deletes.Count > 0)
+            {
+                await DeleteMemoriesAsync(connection, transaction, changes.Deletes, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (changes.Upserts.Count > 0)
+            {
+                await UpsertMemoriesAsync(connection, transaction, changes.Upserts, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (changes.Accesses.Count > 0)
+            {
+                await RecordAccessesAsync(connection, transaction, changes.Accesses, cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw PostgresErrors.Wrap($"write a batch of {changes.Count} changes", ex);
+        }
+
+        PostgresLog.BatchWritten(_logger, changes.Upserts.Count, changes.Deletes.Count, changes.Accesses.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    public async IAsyncEnumerable<MemoryEntry> LoadMemoriesAsync(string agentId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(agentId);
+        NpgsqlConnection connection;
+        NpgsqlCommand command;
+        NpgsqlDataReader reader;
+        try
+        {
+            connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            command = new NpgsqlCommand($"SELECT {MemoryColumns.List} FROM {_memories} WHERE agent_id = $1 ORDER BY id", connection)
+            {
+                CommandTimeout = _timeoutSeconds,
+                Parameters = { new NpgsqlParameter<string> { TypedValue = agentId } },
+            };
+            reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw PostgresErrors.Wrap($"load the memories of agent '{agentId}'", ex);
+        }
+
+        await using (connection.ConfigureAwait(false))
+        await using (command.ConfigureAwait(false))
+        await using (reader.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                MemoryEntry entry;
+                try
+                {
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    entry = MemoryRowReader.Read(reader);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    throw PostgresErrors.Wrap($"load the memories of agent '{agentId}'", ex);
+                }
+
+                yield return entry;
+            }
+        }
+    }
+
+    public async Task<AgentState?> GetAgentAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(agentId);
+        try
+        {
+            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var connectionScope = connection.ConfigureAwait(false);
+            var row = await connection.QuerySingleOrDefaultAsync<AgentRow>(new CommandDefinition(
+                $"SELECT agent_id AS AgentId, created_at AS CreatedAt, learning_enabled AS LearningEnabled, settings::text AS Settings FROM {_agents} WHERE agent_id = @agentId",
+                new { agentId }, commandTimeout: _timeoutSeconds, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return row?.ToState();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw PostgresErrors.Wrap($"read agent '{agentId}'", ex);
+        }
+    }
+
+    public async IAsyncEnumerable<AgentState> ListAgentsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Pages by key so a long list never holds one connection or one snapshot for long.
+        string? after = null;
+        while (true)
+        {
+            List<AgentRow> page;
+            try
+            {
+                var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using var connectionScope = connection.ConfigureAwait(false);
+                page = [.. await connection.QueryAsync<AgentRow>(new CommandDefinition(
+                    $"SELECT agent_id AS AgentId, created_at AS CreatedAt, learning_enabled AS LearningEnabled, settings::text AS Settings FROM {_agents} " +
+                    "WHERE @after::text IS NULL OR agent_id > @after ORDER BY agent_id LIMIT 1000",
+                    new { after }, commandTimeout: _timeoutSeconds, cancellationToken: cancellationToken)).ConfigureAwait(false)];
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                throw PostgresErrors.Wrap("list agents", ex);
+            }
+
+            foreach (var row in page)
+            {
+                yield return row.ToState();
+            }
+
+            if (page.Count < 1000)
+            {
+                yield break;
+            }
+
+            after = page[^1].AgentId;
+        }
+    }
+
+    private Task DeleteAgentsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<string> agentIds, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM {_memories} WHERE agent_id = ANY(@ids); DELETE FROM {_agents} WHERE agent_id = ANY(@ids);",
+            new { ids = agentIds.ToArray() }, transaction, _timeoutSeconds, cancellationToken: cancellationToken));
+
+    private Task UpsertAgentsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<AgentState> agents, CancellationToken cancellationToken)
+    {
+        // Last state of each agent wins; created_at keeps the first value ever stored.
+        var latest = new Dictionary<string, AgentState>(StringComparer.Ordinal);
+        foreach (var agent in agents)
+        {
+            latest[agent.AgentId] = agent;
+        }
+
+        return connection.ExecuteAsync(new CommandDefinition(
+            $"INSERT INTO {_agents} AS a (agent_id, created_at, learning_enabled, settings) " +
+            "SELECT * FROM unnest(@ids, @created, @learning, @settings::jsonb[]) " +
+            "ON CONFLICT (agent_id) DO UPDATE SET learning_enabled = excluded.learning_enabled, settings = excluded.settings",
+            new
+            {
+                ids = latest.Keys.ToArray(),
+                created = latest.Values.Select(static a => a.CreatedAt.UtcDateTime).ToArray(),
+                learning = latest.Values.Select(static a => a.LearningEnabled).ToArray(),
+                settings = latest.Values.Select(static a => a.Settings.ValueKind == JsonValueKind.Undefined ? "{}" : a.Settings.GetRawText()).ToArray(),
+            },
+            transaction, _timeoutSeconds, cancellationToken: cancellationToken));
+    }
+
+    private Task DeleteMemoriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryKey> keys, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM {_memories} m USING unnest(@agents, @ids) AS d(agent_id, id) WHERE m.agent_id = d.agent_id AND m.id = d.id",
+            new { agents = keys.Select(static k => k.AgentId).ToArray(), ids = keys.Select(static k => k.MemoryId).ToArray() },
+            transaction, _timeoutSeconds, cancellationToken: cancellationToken));
+
+    private async Task UpsertMemoriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryEntry> entries, CancellationToken cancellationToken)
+    {
+        var create = new NpgsqlCommand(
+            $"CREATE TEMP TABLE agentmemory_staging (LIKE {_memories} INCLUDING DEFAULTS) ON COMMIT DROP", connection, transaction);
+        await using (create.ConfigureAwait(false))
+        {
+            create.CommandTimeout = _timeoutSeconds;
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var importer = await connection.BeginBinaryImportAsync(
+            $"COPY agentmemory_staging ({MemoryColumns.List}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        await using (importer.ConfigureAwait(false))
+        {
+            importer.Timeout = _options.CommandTimeout;
+            foreach (var entry in entries)
+            {
+                await MemoryRowWriter.WriteAsync(importer, entry, cancellationToken).ConfigureAwait(false);
+            }
+
+            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // DISTINCT ON keeps the highest version when a batch holds one memory twice (ON CONFLICT cannot touch a row twice).
+        var upsert = new NpgsqlCommand(
+            $"INSERT INTO {_memories} AS m ({MemoryColumns.List}) " +
+            $"SELECT DISTINCT ON (agent_id, id) {MemoryColumns.List} FROM agentmemory_staging ORDER BY agent_id, id, version DESC " +
+            $"ON CONFLICT (agent_id, id) DO UPDATE SET {MemoryColumns.UpdateSet} WHERE m.version <= excluded.version",
+            connection,
+            transaction);
+        await using var upsertScope = upsert.ConfigureAwait(false);
+        upsert.CommandTimeout = _timeoutSeconds;
+        await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task RecordAccessesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryAccess> accesses, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE {_memories} m SET access_count = GREATEST(m.access_count, a.access_count), last_accessed_at = GREATEST(m.last_accessed_at, a.last_accessed_at) " +
+            "FROM (SELECT agent_id, id, max(last_accessed_at) AS last_accessed_at, max(access_count) AS access_count " +
+            "      FROM unnest(@agents, @ids, @times, @counts) AS x(agent_id, id, last_accessed_at, access_count) GROUP BY agent_id, id) a " +
+            "WHERE m.agent_id = a.agent_id AND m.id = a.id",
+            new
+            {
+                agents = accesses.Select(static a => a.AgentId).ToArray(),
+                ids = accesses.Select(static a => a.MemoryId).ToArray(),
+                times = accesses.Select(static a => a.LastAccessedAt.UtcDateTime).ToArray(),
+                counts = accesses.Select(static a => a.AccessCount).ToArray(),
+            },
+            transaction, _timeoutSeconds, cancellationToken: cancellationToken));
+
+    private sealed class AgentRow
+    {
+        public string AgentId { get; set; } = string.Empty;
+
+        public DateTime CreatedAt { get; set; }
+
+        public bool LearningEnabled { get; set; }
+
+        public string Settings { get; set; } = "{}";
+
+        public AgentState ToState()
+        {
+            using var document = JsonDocument.Parse(Settings);
+            return new AgentState
+            {
+                AgentId = AgentId,
+                CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)),
+                LearningEnabled = LearningEnabled,
+                Settings = document.RootElement.Clone(),
+            };
+        }
+    }
+}
