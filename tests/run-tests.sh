@@ -99,7 +99,7 @@ status=0
 dotnet test AgentMemory.sln -c Release --logger "trx" --results-directory "$results" "$@" || status=$?
 
 # The summary comes from the test results themselves, not from the console.
-summary="$(python3 - "$results" <<'EOF'
+summary="$(python3 - "$results" "$status" <<'EOF'
 import glob, sys, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
 files = glob.glob(sys.argv[1] + "/**/*.trx", recursive=True)
@@ -111,12 +111,16 @@ for f in files:
     passed += a("passed")
     failed += a("failed") + a("error") + a("timeout") + a("aborted")
     skipped += a("notExecuted") + a("inconclusive")
+if sys.argv[2] != "0" and failed == 0:
+    # dotnet test failed without a failed test: the build or the test host failed. Count it, never hide it.
+    print("dotnet test failed outside any test (build error or crashed test host); counted as one failure.", file=sys.stderr)
+    failed = 1
 line = f"{passed} passed, {failed} failed"
 if skipped:
     line += f", {skipped} skipped"
-print(line if files else "0 passed, 1 failed")
+print(line)
 EOF
 )"
-if [[ "$status" == "0" && "$summary" == "0 passed, 1 failed" ]]; then status=1; fi
+if [[ "$status" == "0" && "$summary" == 0\ passed* ]]; then status=1; fi
 echo "$summary"
 exit "$status"
