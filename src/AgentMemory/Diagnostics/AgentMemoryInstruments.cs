@@ -38,7 +38,7 @@ internal sealed class AgentMemoryInstruments : IDisposable
         Failures = _meter.CreateCounter<long>("agentmemory.persistence.failures", "{failure}", "Failed store writes (tag transient=true|false).");
         Retries = _meter.CreateCounter<long>("agentmemory.persistence.retries", "{retry}", "Retries of a batch after a transient failure.");
         Rejected = _meter.CreateCounter<long>("agentmemory.persistence.rejected", "{change}", "Changes the store refused; isolated, logged and dropped so the rest could be written.");
-        AccessUpdatesDropped = _meter.CreateCounter<long>("agentmemory.persistence.access_updates_dropped", "{change}", "Access-statistics updates not queued because the queue was full (they travel with the next change of the memory).");
+        AccessUpdatesDeferred = _meter.CreateCounter<long>("agentmemory.persistence.access_updates_deferred", "{change}", "Access-statistics updates held back because the queue was full; written with a later recall or flush.");
         EmbeddingFailures = _meter.CreateCounter<long>("agentmemory.embeddings.failures", "{failure}", "Failed embedding generator calls (recall falls back to lexical relevance).");
         Embedded = _meter.CreateCounter<long>("agentmemory.embeddings.generated", "{memory}", "Memories embedded in the background.");
         _meter.CreateObservableGauge("agentmemory.persistence.queue.depth", () => _queueDepth?.Invoke() ?? 0, "{change}", "Changes queued and not yet written.");
@@ -73,7 +73,7 @@ internal sealed class AgentMemoryInstruments : IDisposable
 
     public Counter<long> Rejected { get; }
 
-    public Counter<long> AccessUpdatesDropped { get; }
+    public Counter<long> AccessUpdatesDeferred { get; }
 
     public Counter<long> EmbeddingFailures { get; }
 

@@ -45,6 +45,18 @@ internal sealed class AgentCache
 
     public int Count => _agents.Count;
 
+    /// <summary>The indexes loaded now (a snapshot).</summary>
+    public IEnumerable<AgentIndex> Cached()
+    {
+        foreach (var load in _agents.Values)
+        {
+            if (load.IsCompletedSuccessfully && !load.Result.IsRetired)
+            {
+                yield return load.Result;
+            }
+        }
+    }
+
     /// <summary>The agent's index, loading it when it is not in process.</summary>
     public async ValueTask<AgentIndex> GetAsync(string agentId, CancellationToken cancellationToken)
     {

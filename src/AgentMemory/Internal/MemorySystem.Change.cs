@@ -217,12 +217,14 @@ internal sealed partial class MemorySystem
             var embedded = entry with { Embedding = vector, EmbeddingModel = _embeddings.ModelId };
             index.Replace(slot, embedded);
 
-            // Not counted against capacity: an embedding that is never written (a crash, or computed after shutdown
-            // began) is recomputed when the agent loads.
-            if (!_queue.IsCompleted)
+            // An upsert of this memory still queued will write the snapshot with the embedding: no second write.
+            // Otherwise the embedding is queued, not counted against capacity: an embedding that is never written
+            // (a crash, or computed after shutdown began) is recomputed when the agent loads.
+            if (!index.HasQueuedUpsert(slot) && !_queue.IsCompleted)
             {
                 try
                 {
+                    index.NoteUpsertQueued(embedded.Id);
                     _queue.Enqueue(PendingChange.Upsert(embedded).WithCompletion(null, index, reserved: false));
                 }
                 catch (ObjectDisposedException)

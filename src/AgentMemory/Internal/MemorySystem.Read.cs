@@ -99,15 +99,14 @@ internal sealed partial class MemorySystem
         return results;
     }
 
-    /// <summary>Recalled memories count as accessed; the statistics travel through the queue when it has room.</summary>
+    /// <summary>
+    /// Recalled memories count as accessed. The statistics travel through the queue when it has room; when it has
+    /// none, recall does not wait: the index keeps them as deferred and they are written with a later recall or by
+    /// <see cref="FlushAsync"/>, so nothing is lost.
+    /// </summary>
     private void RecordAccess(AgentIndex index, SearchHit[] hits, DateTimeOffset now, RecalledMemory[] results)
     {
         var reserved = _queue.TryReserve(hits.Length);
-        if (!reserved)
-        {
-            _instruments.AccessUpdatesDropped.Add(hits.Length);
-        }
-
         var used = 0;
         using (index.EnterWrite())
         {
@@ -129,15 +128,64 @@ internal sealed partial class MemorySystem
                         _queue.Enqueue(PendingChange.AccessOf(entry).WithCompletion(null, index, reserved: true));
                         used++;
                     }
+                    else
+                    {
+                        index.DeferAccess(entry.Id);
+                        _instruments.AccessUpdatesDeferred.Add(1);
+                    }
                 }
 
                 results[i] = new RecalledMemory(entry, hit.Score, hit.Breakdown);
+            }
+
+            if (reserved && index.HasDeferredAccess && !index.IsRetired)
+            {
+                var waiting = index.DeferredAccessCount;
+                if (_queue.TryReserve(waiting))
+                {
+                    var deferred = index.TakeDeferredAccess(waiting);
+                    foreach (var entry in deferred)
+                    {
+                        _queue.Enqueue(PendingChange.AccessOf(entry).WithCompletion(null, index, reserved: true));
+                    }
+
+                    _queue.Release(waiting - deferred.Count);
+                }
             }
         }
 
         if (reserved)
         {
             _queue.Release(hits.Length - used);
+        }
+    }
+
+    /// <summary>Queues every deferred access statistic of cached agents, waiting for queue room.</summary>
+    private async Task QueueDeferredAccessAsync(CancellationToken cancellationToken)
+    {
+        foreach (var index in _cache.Cached())
+        {
+            var waiting = index.DeferredAccessCount;
+            if (waiting == 0)
+            {
+                continue;
+            }
+
+            await _queue.ReserveAsync(waiting, cancellationToken).ConfigureAwait(false);
+            var queued = 0;
+            using (index.EnterWrite())
+            {
+                if (!index.IsRetired)
+                {
+                    foreach (var entry in index.TakeDeferredAccess(waiting))
+                    {
+                        _queue.Enqueue(PendingChange.AccessOf(entry).WithCompletion(null, index, reserved: true));
+                        queued++;
+                    }
+                }
+            }
+
+            _queue.Release(waiting - queued);
         }
     }
 

@@ -61,6 +61,7 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         await _embeddings.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await QueueDeferredAccessAsync(cancellationToken).ConfigureAwait(false);
         await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -114,6 +115,15 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
         }
         catch (OperationCanceledException)
         {
+        }
+
+        try
+        {
+            await QueueDeferredAccessAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+        {
+            // Out of time, or the queue was already closed: access statistics are the least valuable change to lose.
         }
 
         await _pipeline.StopAsync(cancellationToken).ConfigureAwait(false);

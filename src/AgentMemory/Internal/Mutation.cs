@@ -26,6 +26,11 @@ internal sealed class Mutation(WriteQueue queue, AgentIndex index, int reserved,
             UnusedReservations--;
         }
 
+        if (change.Kind == ChangeKind.Upsert)
+        {
+            Index.NoteUpsertQueued(change.MemoryId);
+        }
+
         queue.Enqueue(change.WithCompletion(tcs, Index, usesReservation));
         if (tcs is not null)
         {

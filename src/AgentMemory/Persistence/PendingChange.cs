@@ -54,6 +54,19 @@ internal sealed class PendingChange
         Durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
     };
 
+    /// <summary>The same change carrying a newer snapshot of its memory.</summary>
+    public PendingChange WithEntry(MemoryEntry entry) =>
+        new(Kind, AgentId)
+        {
+            MemoryId = MemoryId,
+            Entry = entry,
+            Agent = Agent,
+            Access = Access,
+            Durable = Durable,
+            Owner = Owner,
+            Reserved = Reserved,
+        };
+
     public PendingChange WithCompletion(TaskCompletionSource? durable, AgentIndex? owner, bool reserved) =>
         new(Kind, AgentId)
         {

@@ -132,12 +132,11 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
     private async Task RunAsync(CancellationToken abort)
     {
         await Task.Yield();
-        var reader = _queue.Reader;
         var batch = new List<PendingChange>(_options.BatchSize);
         _inFlight = batch;
         try
         {
-            while (await reader.WaitToReadAsync(abort).ConfigureAwait(false))
+            while (await _queue.WaitToReadAsync(abort).ConfigureAwait(false))
             {
                 await CollectAsync(batch, abort).ConfigureAwait(false);
                 await WriteBatchAsync(batch, abort).ConfigureAwait(false);
@@ -153,9 +152,12 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Fills the batch until it is full, an urgent change (write-through, flush) arrives, or the batch interval ends.
+    /// Waits on one wake-up per batch, not one per change, so a stream of small writes costs the callers nothing.
+    /// </summary>
     private async Task CollectAsync(List<PendingChange> batch, CancellationToken abort)
     {
-        var reader = _queue.Reader;
         var urgent = Drain(batch);
         var started = _time.GetTimestamp();
         while (!urgent && batch.Count < _options.BatchSize && !_queue.IsCompleted)
@@ -166,17 +168,20 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
                 return;
             }
 
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(abort);
-            var more = reader.WaitToReadAsync(wait.Token).AsTask();
-            var delay = Task.Delay(remaining, _time, wait.Token);
-            var first = await Task.WhenAny(more, delay).ConfigureAwait(false);
-            await wait.CancelAsync().ConfigureAwait(false);
-            abort.ThrowIfCancellationRequested();
-            if (first != more || !more.IsCompletedSuccessfully || !more.Result)
+            var wake = _queue.ArmWake(_options.BatchSize - batch.Count);
+
+            // Whatever arrived before the wake-up was armed is read now, so an urgent change is never missed.
+            urgent = Drain(batch);
+            if (urgent || batch.Count >= _options.BatchSize)
             {
                 return;
             }
 
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(abort);
+            var delay = Task.Delay(remaining, _time, wait.Token);
+            await Task.WhenAny(wake, delay).ConfigureAwait(false);
+            await wait.CancelAsync().ConfigureAwait(false);
+            abort.ThrowIfCancellationRequested();
             urgent = Drain(batch);
         }
     }
@@ -189,7 +194,7 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
             urgent |= change.IsUrgent;
         }
 
-        while (batch.Count < _options.BatchSize && _queue.Reader.TryRead(out var change))
+        while (batch.Count < _options.BatchSize && _queue.TryRead(out var change))
         {
             batch.Add(change);
             urgent |= change.IsUrgent;
@@ -198,9 +203,26 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         return urgent;
     }
 
+    /// <summary>Each queued upsert writes its memory's latest snapshot (never an older version than it carries).</summary>
+    private static void RefreshUpserts(List<PendingChange> batch)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var change = batch[i];
+            if (change.Kind == ChangeKind.Upsert && change.Owner is { } owner
+                && owner.TakeQueuedUpsert(change.MemoryId) is { } latest
+                && !ReferenceEquals(latest, change.Entry)
+                && latest.Version >= change.Entry!.Version)
+            {
+                batch[i] = change.WithEntry(latest);
+            }
+        }
+    }
+
     private async Task WriteBatchAsync(List<PendingChange> batch, CancellationToken abort)
     {
         _rejected.Clear();
+        RefreshUpserts(batch);
         var units = ChangeCoalescer.Coalesce(batch);
         if (units.Count == 0)
         {
@@ -335,7 +357,7 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
     private void ReportUnwritten()
     {
         var lost = new List<PendingChange>(_inFlight);
-        while (_queue.Reader.TryRead(out var change))
+        while (_queue.TryRead(out var change))
         {
             lost.Add(change);
         }

@@ -1,25 +1,24 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 
 namespace AgentMemory.Persistence;
 
 /// <summary>
-/// The write-behind queue: an unbounded channel with a separate capacity count, so a caller reserves room
+/// The write-behind queue: a lock-free queue with one reader (the writer task) and a separate capacity count, so a caller reserves room
 /// (waiting or failing fast) before it changes anything, and then enqueues without blocking while it holds an
 /// agent's lock. Capacity is released when the writer has made the change durable.
 /// </summary>
 internal sealed class WriteQueue
 {
-    private readonly Channel<PendingChange> _channel = Channel.CreateUnbounded<PendingChange>(new UnboundedChannelOptions
-    {
-        SingleReader = true,
-        SingleWriter = false,
-        AllowSynchronousContinuations = false,
-    });
+    private readonly ConcurrentQueue<PendingChange> _items = new();
+    private int _activeWriters;
+    private volatile bool _completed;
 
     private readonly int _capacity;
     private readonly QueueFullMode _fullMode;
     private long _reserved;
     private long _depth;
+    private long _wakeAtDepth = long.MaxValue;
+    private TaskCompletionSource? _wake;
     private TaskCompletionSource _space = NewSignal();
 
     public WriteQueue(int capacity, QueueFullMode fullMode)
@@ -28,7 +27,33 @@ internal sealed class WriteQueue
         _fullMode = fullMode;
     }
 
-    public ChannelReader<PendingChange> Reader => _channel.Reader;
+    /// <summary>Takes the next change (the writer task only).</summary>
+    public bool TryRead(out PendingChange change) => _items.TryDequeue(out change!);
+
+    /// <summary>Waits until a change can be read (<see langword="true"/>), or the queue is completed and empty.</summary>
+    public async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (!_items.IsEmpty)
+            {
+                return true;
+            }
+
+            if (_completed)
+            {
+                return !_items.IsEmpty;
+            }
+
+            var wake = ArmWake(1);
+            if (!_items.IsEmpty || _completed)
+            {
+                continue;
+            }
+
+            await wake.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Changes queued and not yet written.</summary>
     public long Depth => Interlocked.Read(ref _depth);
@@ -36,7 +61,7 @@ internal sealed class WriteQueue
     public int Capacity => _capacity;
 
     /// <summary>Whether the queue no longer accepts changes (the host is shutting down).</summary>
-    public bool IsCompleted { get; private set; }
+    public bool IsCompleted => _completed;
 
     /// <summary>Reserves room for <paramref name="count"/> changes, waiting or throwing when full as configured.</summary>
     public ValueTask ReserveAsync(int count, CancellationToken cancellationToken)
@@ -91,17 +116,46 @@ internal sealed class WriteQueue
     /// <summary>Queues a change; never blocks.</summary>
     public void Enqueue(PendingChange change)
     {
-        change.Owner?.AddPendingWrites(1);
-        if (!_channel.Writer.TryWrite(change))
+        // Writers announce themselves before checking completion, and Complete waits for them: a change is either
+        // refused or read by the writer task, never left behind.
+        Interlocked.Increment(ref _activeWriters);
+        try
         {
-            change.Owner?.AddPendingWrites(-1);
-            throw new ObjectDisposedException(nameof(IMemorySystem), "The memory system is shutting down and accepts no more changes.");
+            if (_completed)
+            {
+                throw new ObjectDisposedException(nameof(IMemorySystem), "The memory system is shutting down and accepts no more changes.");
+            }
+
+            change.Owner?.AddPendingWrites(1);
+            _items.Enqueue(change);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _activeWriters);
         }
 
-        if (change.Kind != ChangeKind.Flush)
+        var depth = change.Kind != ChangeKind.Flush ? Interlocked.Increment(ref _depth) : Interlocked.Read(ref _depth);
+        if (Volatile.Read(ref _wake) is { } wake && (change.IsUrgent || depth >= Interlocked.Read(ref _wakeAtDepth)))
         {
-            Interlocked.Increment(ref _depth);
+            wake.TrySetResult();
         }
+    }
+
+    /// <summary>
+    /// Arms the writer's wake-up: the returned task completes when <paramref name="more"/> further changes are queued,
+    /// an urgent change is queued, or the queue completes.
+    /// </summary>
+    public Task ArmWake(int more)
+    {
+        var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Exchange(ref _wakeAtDepth, Interlocked.Read(ref _depth) + Math.Max(1, more));
+        Volatile.Write(ref _wake, wake);
+        if (IsCompleted)
+        {
+            wake.TrySetResult();
+        }
+
+        return wake.Task;
     }
 
     /// <summary>Called by the writer for each change it finished with.</summary>
@@ -110,8 +164,14 @@ internal sealed class WriteQueue
     /// <summary>Stops accepting changes; the writer drains what is queued and then ends.</summary>
     public void Complete()
     {
-        IsCompleted = true;
-        _channel.Writer.TryComplete();
+        _completed = true;
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _activeWriters) > 0)
+        {
+            spin.SpinOnce();
+        }
+
+        Volatile.Read(ref _wake)?.TrySetResult();
     }
 
     private async ValueTask WaitAsync(int count, CancellationToken cancellationToken)

@@ -31,11 +31,14 @@ internal sealed partial class AgentIndex
     private long[] _expiresTicks;
     private float[] _utility;
     private bool[] _hasVector;
+    private int[] _queuedUpserts;
     private float[] _vectors = [];
     private int _dimensions;
     private int _slotCount;
     private long _totalLength;
     private int _pendingWrites;
+    private HashSet<Guid>? _deferredAccess;
+    private int _deferredAccessCount;
     private int _contentCollisions;
     private long _lastUsed;
 
@@ -54,6 +57,7 @@ internal sealed partial class AgentIndex
         _expiresTicks = new long[capacity];
         _utility = new float[capacity];
         _hasVector = new bool[capacity];
+        _queuedUpserts = new int[capacity];
         Touch();
     }
 
@@ -121,6 +125,7 @@ internal sealed partial class AgentIndex
         AssertWriter();
         var slot = _free.Count > 0 ? _free.Pop() : NextSlot();
         _byId.Add(entry.Id, slot);
+        _queuedUpserts[slot] = 0;
         _normalized[slot] = normalized;
         AddContentKey(slot, entry.Type, normalized);
         SetScalars(slot, entry);
@@ -162,6 +167,113 @@ internal sealed partial class AgentIndex
     }
 
     /// <summary>Replaces only the snapshot and its access statistics (no content, tag or vector change).</summary>
+    /// <summary>Counts an upsert of the memory put in the write queue (caller holds the write lock).</summary>
+    public void NoteUpsertQueued(Guid id)
+    {
+        AssertWriter();
+        if (_byId.TryGetValue(id, out var slot))
+        {
+            _queuedUpserts[slot]++;
+        }
+    }
+
+    /// <summary>Whether an upsert of the memory in <paramref name="slot"/> waits in the queue (caller holds the write lock).</summary>
+    public bool HasQueuedUpsert(int slot) => _queuedUpserts[slot] > 0;
+
+    /// <summary>
+    /// Called by the writer as it takes a queued upsert: the memory's latest snapshot, which is what gets written (so
+    /// an embedding computed meanwhile travels with the first write instead of causing a second one), or
+    /// <see langword="null"/> when the memory is gone from the index.
+    /// </summary>
+    public MemoryEntry? TakeQueuedUpsert(Guid id)
+    {
+        using (EnterRead())
+        {
+            if (IsRetired || !_byId.TryGetValue(id, out var slot))
+            {
+                return null;
+            }
+
+            if (Interlocked.Decrement(ref _queuedUpserts[slot]) < 0)
+            {
+                Interlocked.Exchange(ref _queuedUpserts[slot], 0);
+            }
+
+            return _entries[slot];
+        }
+    }
+
+    /// <summary>Whether access statistics wait for queue room (see <see cref="DeferAccess"/>).</summary>
+    public bool HasDeferredAccess => Volatile.Read(ref _deferredAccessCount) > 0;
+
+    /// <summary>
+    /// Remembers that a memory's access statistics changed while the write queue had no room, so they are written
+    /// later (next recall with room, or flush) instead of being lost. Counts as a pending write, so the agent is not
+    /// evicted meanwhile. Caller holds the write lock.
+    /// </summary>
+    public void DeferAccess(Guid id)
+    {
+        AssertWriter();
+        _deferredAccess ??= [];
+        if (_deferredAccess.Add(id))
+        {
+            if (Interlocked.Increment(ref _deferredAccessCount) == 1)
+            {
+                AddPendingWrites(1);
+            }
+        }
+    }
+
+    /// <summary>The current snapshots of memories with deferred access statistics, at most <paramref name="max"/>; they stop being deferred. Caller holds the write lock.</summary>
+    public List<MemoryEntry> TakeDeferredAccess(int max)
+    {
+        AssertWriter();
+        var taken = new List<MemoryEntry>();
+        if (_deferredAccess is null || max <= 0)
+        {
+            return taken;
+        }
+
+        foreach (var id in _deferredAccess)
+        {
+            if (taken.Count == max)
+            {
+                break;
+            }
+
+            if (_byId.TryGetValue(id, out var slot))
+            {
+                taken.Add(_entries[slot]!);
+            }
+        }
+
+        if (taken.Count == _deferredAccess.Count || max >= _deferredAccess.Count)
+        {
+            _deferredAccess.Clear();
+        }
+        else
+        {
+            foreach (var entry in taken)
+            {
+                _deferredAccess.Remove(entry.Id);
+            }
+        }
+
+        if (_deferredAccess.Count == 0 && Interlocked.Exchange(ref _deferredAccessCount, 0) > 0)
+        {
+            AddPendingWrites(-1);
+        }
+        else
+        {
+            Volatile.Write(ref _deferredAccessCount, _deferredAccess.Count);
+        }
+
+        return taken;
+    }
+
+    /// <summary>How many memories have deferred access statistics.</summary>
+    public int DeferredAccessCount => Volatile.Read(ref _deferredAccessCount);
+
     public void ReplaceStatistics(int slot, MemoryEntry entry)
     {
         AssertWriter();
@@ -182,6 +294,7 @@ internal sealed partial class AgentIndex
         _normalized[slot] = null;
         _types[slot] = DeadSlot;
         _hasVector[slot] = false;
+        _queuedUpserts[slot] = 0;
         _free.Push(slot);
     }
 
@@ -225,6 +338,7 @@ internal sealed partial class AgentIndex
         Array.Resize(ref _expiresTicks, capacity);
         Array.Resize(ref _utility, capacity);
         Array.Resize(ref _hasVector, capacity);
+        Array.Resize(ref _queuedUpserts, capacity);
         if (_dimensions > 0)
         {
             Array.Resize(ref _vectors, capacity * _dimensions);

@@ -22,14 +22,14 @@ internal static class MetadataRules
         }
 
         Check(element, field, depth: 1);
-        var text = MemoryJson.Serialize(element);
-        var bytes = TextRules.Utf8Length(text);
+        var bytes = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element).Length;
         if (bytes > maxBytes)
         {
             throw new ArgumentException($"{field} must be at most {maxBytes} bytes as JSON; it is {bytes}.", field);
         }
 
-        return MemoryJson.Parse(text);
+        // A copy that no longer depends on the caller's document.
+        return element.Clone();
     }
 
     private static void Check(JsonElement element, string path, int depth)

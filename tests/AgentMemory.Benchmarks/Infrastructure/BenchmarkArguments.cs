@@ -1,0 +1,33 @@
+using System.Globalization;
+
+namespace AgentMemory.Benchmarks.Infrastructure;
+
+/// <summary>The command line: a benchmark name, then --out FILE, --data PATH, --seconds N.</summary>
+internal sealed record BenchmarkArguments(string Name, string? Out, string? Data, int? Seconds)
+{
+    public static BenchmarkArguments Parse(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            throw new ArgumentException("Name a benchmark: persist, load, remember-latency, recall-latency, locomo, learning, soak.");
+        }
+
+        string? output = null, data = null;
+        int? seconds = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--out": output = value; break;
+                case "--data": data = value; break;
+                case "--seconds": seconds = int.Parse(value, CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"Unknown option {args[i]}.");
+            }
+
+            i++;
+        }
+
+        return new BenchmarkArguments(args[0], output, data, seconds);
+    }
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using AgentMemory.Benchmarks.Infrastructure;
+using AgentMemory.PostgreSql.Storage;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace AgentMemory.Benchmarks.Persistence;
+
+/// <summary>
+/// persist: 20,000 memories made durable through write-behind (RememberAsync, then FlushAsync), next to a naive
+/// per-memory INSERT (own connection and transaction each) and one raw binary COPY of the same rows into the same table.
+/// </summary>
+internal static class PersistBenchmark
+{
+    private const int Count = 20_000;
+    private const int Agents = 10;
+    private const int PerMemorySample = 3_000;
+
+    public static async Task<BenchmarkReport> RunAsync()
+    {
+        await using var database = await BenchmarkDatabase.CreateAsync();
+        var vectors = BenchmarkMemories.Vectors(Count);
+        Console.WriteLine($"Database {database.Name}; {Count:N0} memories, 384-float embeddings computed before timing.");
+
+        // Migrate once, and warm up every path (JIT, pools) on throwaway rows.
+        await WriteBehindAsync(database, vectors, 1_000, "warmup");
+        await RawCopyAsync(database, BenchmarkMemories.Entries("warmup-copy", 1_000, Agents, vectors, "bench"));
+        await PerMemoryAsync(database, BenchmarkMemories.Entries("warmup-row", 200, Agents, vectors, "bench"));
+        await ResetAsync(database);
+
+        var perMemory = await PerMemoryAsync(database, BenchmarkMemories.Entries("row", PerMemorySample, Agents, vectors, "bench"));
+        await ResetAsync(database);
+        var rawCopy = await RawCopyAsync(database, BenchmarkMemories.Entries("copy", Count, Agents, vectors, "bench"));
+        await ResetAsync(database);
+        var writeBehind = await WriteBehindAsync(database, vectors, Count, "agent");
+
+        var report = new BenchmarkReport("persist");
+        report.Add("write_behind_rows_per_s", writeBehind, $"{Count:N0} RememberAsync + FlushAsync");
+        report.Add("per_memory_rows_per_s", perMemory, $"{PerMemorySample:N0} rows, open + INSERT + commit each");
+        report.Add("raw_copy_rows_per_s", rawCopy, $"one binary COPY of {Count:N0} rows");
+        report.Add("write_behind_vs_per_memory", writeBehind / perMemory, "target >= 15");
+        report.Add("write_behind_vs_raw_copy", writeBehind / rawCopy, "target >= 0.70");
+        return report;
+    }
+
+    private static async Task ResetAsync(BenchmarkDatabase database)
+    {
+        await database.ExecuteAsync("TRUNCATE agent_memory.memories, agent_memory.agents");
+        await database.ExecuteAsync("VACUUM ANALYZE agent_memory.memories");
+        await database.ExecuteAsync("CHECKPOINT");
+    }
+
+    private static async Task<double> WriteBehindAsync(BenchmarkDatabase database, Dictionary<string, float[]> vectors, int count, string agentPrefix)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(new FixedEmbeddingGenerator(vectors));
+        services.AddAgentMemory().UsePostgres(database.ConnectionString);
+        await using var provider = services.BuildServiceProvider();
+        var memory = provider.GetRequiredService<IMemorySystem>();
+        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        for (var a = 0; a < Agents; a++)
+        {
+            await memory.LoadAgentAsync($"{agentPrefix}-{a}");
+        }
+
+        var drafts = Enumerable.Range(0, count).Select(BenchmarkMemories.Draft).ToList();
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < count; i++)
+        {
+            await memory.RememberAsync($"{agentPrefix}-{i % Agents}", drafts[i]);
+        }
+
+        var queued = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        await memory.FlushAsync();
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        Console.WriteLine($"  write-behind {count:N0}: remember loop {queued * 1000:F0} ms, total {seconds * 1000:F0} ms");
+        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().Reverse())
+        {
+            await hosted.StopAsync(CancellationToken.None);
+        }
+
+        return count / seconds;
+    }
+
+    private static async Task<double> RawCopyAsync(BenchmarkDatabase database, List<MemoryEntry> entries)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        var started = Stopwatch.GetTimestamp();
+        await using (var importer = await connection.BeginBinaryImportAsync($"COPY agent_memory.memories ({MemoryColumns.List}) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var entry in entries)
+            {
+                await MemoryRowWriter.WriteAsync(importer, entry, CancellationToken.None);
+            }
+
+            await importer.CompleteAsync();
+        }
+
+        return entries.Count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private static async Task<double> PerMemoryAsync(BenchmarkDatabase database, List<MemoryEntry> entries)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        var started = Stopwatch.GetTimestamp();
+        foreach (var entry in entries)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using var insert = new NpgsqlCommand(
+                $"INSERT INTO agent_memory.memories ({MemoryColumns.List}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)",
+                connection,
+                transaction);
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.AgentId });
+            insert.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = entry.Id });
+            insert.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)entry.Type });
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.Content });
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.Metadata.GetRawText(), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            insert.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)entry.Importance });
+            insert.Parameters.Add(new NpgsqlParameter<double> { TypedValue = entry.Valence });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. entry.Tags] });
+            insert.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = entry.CreatedAt.UtcDateTime });
+            insert.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = entry.LastAccessedAt.UtcDateTime });
+            insert.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = entry.UpdatedAt.UtcDateTime });
+            insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = entry.AccessCount });
+            insert.Parameters.Add(new NpgsqlParameter<double> { TypedValue = entry.Utility });
+            insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. entry.SourceIds] });
+            insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = EmbeddingBytes.Encode(entry.Embedding!.Value.Span) });
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.EmbeddingModel });
+            insert.Parameters.Add(new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = entry.Version });
+            await insert.ExecuteNonQueryAsync();
+            await transaction.CommitAsync();
+        }
+
+        return entries.Count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+}

@@ -1,0 +1,12 @@
+using AgentMemory.Benchmarks.Infrastructure;
+using AgentMemory.Benchmarks.Persistence;
+
+var arguments = BenchmarkArguments.Parse(args);
+var report = arguments.Name switch
+{
+    "persist" => await PersistBenchmark.RunAsync(),
+    "remember-latency" => await RememberLatencyBenchmark.RunAsync(),
+    _ => throw new ArgumentException($"Unknown benchmark '{arguments.Name}'. Known: persist, load, remember-latency, recall-latency, locomo, learning, soak."),
+};
+report.Print();
+report.Write(arguments.Out);
