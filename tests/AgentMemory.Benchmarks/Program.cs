@@ -6,6 +6,9 @@ var report = arguments.Name switch
 {
     "persist" => await PersistBenchmark.RunAsync(),
     "remember-latency" => await RememberLatencyBenchmark.RunAsync(),
+    "load" => await LoadBenchmark.RunAsync(),
+    "recall-latency" => await AgentMemory.Benchmarks.Retrieval.RecallLatencyBenchmark.RunAsync(),
+    "locomo" => await AgentMemory.Benchmarks.Retrieval.LocomoBenchmark.RunAsync(arguments.Data),
     _ => throw new ArgumentException($"Unknown benchmark '{arguments.Name}'. Known: persist, load, remember-latency, recall-latency, locomo, learning, soak."),
 };
 report.Print();

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using AgentMemory.Benchmarks.Infrastructure;
+using AgentMemory.PostgreSql.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace AgentMemory.Benchmarks.Persistence;
+
+/// <summary>
+/// load: a new host loads an agent with 10,000 memories (384-float embeddings); next to a plain binary COPY TO of the
+/// same rows, read and decoded by the same client.
+/// </summary>
+internal static class LoadBenchmark
+{
+    private const int Count = 10_000;
+    private const int Rounds = 7;
+
+    public static async Task<BenchmarkReport> RunAsync()
+    {
+        await using var database = await BenchmarkDatabase.CreateAsync();
+        var vectors = BenchmarkMemories.Vectors(Count);
+        var model = $"{HashingEmbeddingGenerator.ProviderName}/{new HashingEmbeddingGenerator().ModelId}";
+        var entries = BenchmarkMemories.Entries("loaded", Count, 1, vectors, model);
+        await using (var seed = await StartAsync(database))
+        {
+            await seed.Memory.LoadAgentAsync("warmup");
+        }
+
+        await using (var dataSource = NpgsqlDataSource.Create(database.ConnectionString))
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        await using (var importer = await connection.BeginBinaryImportAsync($"COPY agent_memory.memories ({MemoryColumns.List}) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var entry in entries)
+            {
+                await MemoryRowWriter.WriteAsync(importer, entry, CancellationToken.None);
+            }
+
+            await importer.CompleteAsync();
+        }
+
+        await database.ExecuteAsync("VACUUM ANALYZE agent_memory.memories");
+        var loads = new List<double>();
+        var copies = new List<double>();
+        for (var round = 0; round < Rounds; round++)
+        {
+            await using (var host = await StartAsync(database))
+            {
+                var started = Stopwatch.GetTimestamp();
+                var loaded = await host.Memory.LoadAgentAsync("loaded-0");
+                loads.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (loaded != Count)
+                {
+                    throw new InvalidOperationException($"Loaded {loaded} memories, expected {Count}.");
+                }
+            }
+
+            copies.Add(await CopyToAsync(database));
+        }
+
+        // The first round warms the JIT; the median of the rest is reported.
+        var loadMs = Median(loads.Skip(1).ToList());
+        var copyMs = Median(copies.Skip(1).ToList());
+        var report = new BenchmarkReport("load");
+        report.Add("load_ms_10k", loadMs, $"median of {Rounds - 1} new hosts, target < 100");
+        report.Add("load_rows_per_s", Count / (loadMs / 1000), "into the in-process index, ready to recall");
+        report.Add("copy_to_rows_per_s", Count / (copyMs / 1000), "plain binary COPY TO of the same rows");
+        report.Add("load_vs_copy_to", copyMs / loadMs, "target >= 0.5");
+        return report;
+    }
+
+    private static async Task<Host> StartAsync(BenchmarkDatabase database)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddAgentMemory().UsePostgres(database.ConnectionString);
+        var provider = services.BuildServiceProvider();
+        var hosted = provider.GetServices<IHostedService>().ToList();
+        foreach (var service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        return new Host(provider, hosted);
+    }
+
+    private static async Task<double> CopyToAsync(BenchmarkDatabase database)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        var started = Stopwatch.GetTimestamp();
+        var rows = 0;
+        await using (var exporter = await connection.BeginBinaryExportAsync(
+            $"COPY (SELECT {MemoryColumns.List} FROM agent_memory.memories WHERE agent_id = 'loaded-0' ORDER BY id) TO STDOUT (FORMAT BINARY)"))
+        {
+            while (await exporter.StartRowAsync() != -1)
+            {
+                await exporter.ReadAsync<string>();
+                await exporter.ReadAsync<Guid>();
+                await exporter.ReadAsync<short>();
+                await exporter.ReadAsync<string>();
+                await exporter.ReadAsync<string>(NpgsqlTypes.NpgsqlDbType.Jsonb);
+                await exporter.ReadAsync<short>();
+                await exporter.ReadAsync<double>();
+                await exporter.ReadAsync<string[]>();
+                await exporter.ReadAsync<DateTime>();
+                await exporter.ReadAsync<DateTime>();
+                await exporter.ReadAsync<DateTime>();
+                await exporter.ReadAsync<long>();
+                await exporter.ReadAsync<double>();
+                await exporter.ReadAsync<Guid[]>();
+                await exporter.ReadAsync<byte[]>();
+                await exporter.ReadAsync<string>();
+                if (exporter.IsNull)
+                {
+                    await exporter.SkipAsync();
+                }
+                else
+                {
+                    await exporter.ReadAsync<DateTime>();
+                }
+
+                await exporter.ReadAsync<long>();
+                rows++;
+            }
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return rows == Count ? elapsed : throw new InvalidOperationException($"COPY TO read {rows} rows.");
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
+    }
+
+    private sealed class Host(ServiceProvider provider, List<IHostedService> hosted) : IAsyncDisposable
+    {
+        public IMemorySystem Memory { get; } = provider.GetRequiredService<IMemorySystem>();
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var service in Enumerable.Reverse(hosted))
+            {
+                await service.StopAsync(CancellationToken.None);
+            }
+
+            await provider.DisposeAsync();
+        }
+    }
+}
