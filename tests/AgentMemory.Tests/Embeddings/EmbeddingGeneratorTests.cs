@@ -1,0 +1,71 @@
+using AgentMemory.Tests.TestSupport;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NUnit.Framework;
+
+namespace AgentMemory.Tests.Embeddings;
+
+public sealed class EmbeddingGeneratorTests
+{
+    [Test]
+    public async Task ARegisteredGeneratorIsUsedInBatchesAndItsIdIsStored()
+    {
+        var generator = new RecordingEmbeddingGenerator();
+        await using var host = MemoryTestHost.Create(o => o.Embeddings.BatchSize = 16, services: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(generator));
+        await host.Memory.RememberManyAsync("a1", Enumerable.Range(0, 100).Select(i => (MemoryDraft)$"note number {i} about the release"));
+        await host.Memory.FlushAsync();
+
+        var stored = await Entries.LoadAllAsync(host.Store, "a1");
+        Assert.That(stored, Has.Count.EqualTo(100));
+        Assert.That(stored.All(e => e.Embedding is { Length: 64 } && e.EmbeddingModel == "recording/test-model/64"), Is.True);
+        Assert.That(generator.BatchSizes.Where(n => n > 1).Sum(), Is.GreaterThanOrEqualTo(90), "memories are embedded in batches");
+        Assert.That(generator.BatchSizes.Max(), Is.LessThanOrEqualTo(16));
+    }
+
+    [Test]
+    public async Task SwitchingGeneratorReEmbedsOnLoadAndNeverComparesAcrossModels()
+    {
+        var store = new FaultyStore();
+        await using (var first = MemoryTestHost.Create(store: store, services: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(new RecordingEmbeddingGenerator("model-a"))))
+        {
+            await first.Memory.RememberManyAsync("a1", ["alpha fact", "beta fact", "gamma fact"]);
+            await first.Memory.FlushAsync();
+        }
+
+        var second = new RecordingEmbeddingGenerator("model-b");
+        await using var host = MemoryTestHost.Create(store: store, services: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(second));
+        var results = await host.Memory.RecallAsync("a1", new RecallRequest("beta fact") { Threshold = 0 });
+        Assert.That(results[0].Memory.Content, Is.EqualTo("beta fact"));
+        await host.Memory.FlushAsync();
+
+        var stored = await Entries.LoadAllAsync(store, "a1");
+        Assert.That(stored.Select(e => e.EmbeddingModel), Is.All.EqualTo("recording/model-b/64"));
+        Assert.That(second.BatchSizes.Sum(), Is.GreaterThanOrEqualTo(3 + 1), "three memories re-embedded, plus the query");
+    }
+
+    [Test]
+    public async Task AFailingGeneratorFailsNoRecallAndLosesNoMemory()
+    {
+        var generator = new RecordingEmbeddingGenerator { Fail = true };
+        await using var host = MemoryTestHost.Create(services: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(generator));
+        var entry = await host.Memory.RememberAsync("a1", "the payment webhook secret was rotated");
+        await host.Memory.FlushAsync();
+
+        var results = await host.Memory.RecallAsync("a1", "payment webhook secret");
+        Assert.That(results.Single().Memory.Id, Is.EqualTo(entry.Id));
+        Assert.That(results[0].Breakdown.Semantic, Is.Zero, "lexical relevance only while the generator fails");
+        Assert.That((await Entries.LoadAllAsync(host.Store, "a1")).Single().Id, Is.EqualTo(entry.Id));
+        Assert.That(host.Logs.GetSnapshot().Any(l => l.Id.Name is "EmbeddingFailed" or "QueryEmbeddingFailed" && l.Level == LogLevel.Warning), Is.True);
+
+        // It recovers: the retry embeds the memory once the generator answers again.
+        generator.Fail = false;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await host.Memory.GetAsync("a1", entry.Id))!.Embedding is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.That((await host.Memory.GetAsync("a1", entry.Id))!.Embedding, Is.Not.Null);
+    }
+}

@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+
+namespace AgentMemory.Tests.Embeddings;
+
+/// <summary>An embedding generator double: records each call's batch, can be made to fail, embeds by hashing.</summary>
+public sealed class RecordingEmbeddingGenerator(string model = "test-model") : IEmbeddingGenerator<string, Embedding<float>>
+{
+    private readonly HashingEmbeddingGenerator _inner = new(64);
+
+    public ConcurrentQueue<int> BatchSizes { get; } = new();
+
+    public volatile bool Fail;
+
+    public int Calls => BatchSizes.Count;
+
+    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var list = values.ToList();
+        BatchSizes.Enqueue(list.Count);
+        if (Fail)
+        {
+            throw new HttpRequestException("embedding service unavailable");
+        }
+
+        var result = new GeneratedEmbeddings<Embedding<float>>();
+        foreach (var value in list)
+        {
+            var vector = new float[_inner.Dimensions];
+            _inner.Embed(value, vector);
+            result.Add(new Embedding<float>(vector));
+        }
+
+        return Task.FromResult(result);
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceType == typeof(EmbeddingGeneratorMetadata) ? new EmbeddingGeneratorMetadata("recording", null, model, 64) : null;
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,58 @@
+using AgentMemory.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+using NUnit.Framework;
+
+namespace AgentMemory.Tests.Hosting;
+
+public sealed class GenericHostTests
+{
+    [Test]
+    public async Task AHostBuiltWithCreateApplicationBuilderRemembersAndRecalls()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddFakeLogging();
+        builder.Services.AddAgentMemory();
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        var memory = host.Services.GetRequiredService<IMemorySystem>().ForAgent("support-bot");
+        await memory.RememberAsync(new MemoryDraft("Customer 42 prefers email over phone") { Importance = Importance.High, Tags = ["preferences"] });
+        var recalled = await memory.RecallAsync("how should I contact customer 42?");
+        await host.StopAsync();
+
+        Assert.That(recalled.Single().Memory.Content, Is.EqualTo("Customer 42 prefers email over phone"));
+        var logs = host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot();
+        Assert.That(logs.Any(l => l.Id.Name == "UsingInMemoryStore"), Is.True, "without a Use… call the in-memory store is used and said so");
+        Assert.That(host.Services.GetServices<IHostedService>().Count(s => s.GetType().Namespace!.StartsWith("AgentMemory", StringComparison.Ordinal)), Is.EqualTo(2));
+    }
+
+    [Test]
+    public void InvalidOptionsFailTheHostAtStart()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddAgentMemory(o => o.MaxContentBytes = 0);
+        using var host = builder.Build();
+
+        var error = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.That(error!.Message, Does.Contain("MaxContentBytes"));
+    }
+
+    [Test]
+    public void AddingAgentMemoryTwiceRegistersItsServicesOnce()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddAgentMemory();
+        services.AddAgentMemory().UseInMemory();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.That(provider.GetServices<IHostedService>().Count(), Is.EqualTo(2));
+        Assert.That(provider.GetServices<IMemorySystem>().Count(), Is.EqualTo(1));
+    }
+}

@@ -1,0 +1,107 @@
+using AgentMemory.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
+using NUnit.Framework;
+
+namespace AgentMemory.Tests.Retrieval;
+
+public sealed class RecallRankingTests
+{
+    private static readonly RecallWeights RelevanceOnly = new() { Relevance = 1, Recency = 0, Importance = 0, Utility = 0 };
+
+    [Test]
+    public async Task WithRelevanceAloneTheExactMatchRanksFirst()
+    {
+        await using var host = MemoryTestHost.Create();
+        var memory = host.Memory.ForAgent("a1");
+        await memory.RememberAsync("The staging database password rotates every Monday");
+        var exact = await memory.RememberAsync("Deploys to production need two approvals from the release team");
+        await memory.RememberAsync("Production incidents are reviewed on Fridays");
+        await memory.RememberAsync("The release team lunch is on Thursday");
+        await host.Memory.FlushAsync();
+
+        var results = await memory.RecallAsync(new RecallRequest("Deploys to production need two approvals from the release team") { Weights = RelevanceOnly, Threshold = 0 });
+
+        Assert.That(results[0].Memory.Id, Is.EqualTo(exact.Id));
+        Assert.That(results[0].Breakdown.Relevance, Is.EqualTo(1).Within(1e-6));
+        Assert.That(results.Select(r => r.Score), Is.Ordered.Descending);
+    }
+
+    [Test]
+    public async Task WithEqualRelevanceTheMoreRecentRanksFirst()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var host = MemoryTestHost.Create(time: time);
+        var memory = host.Memory.ForAgent("a1");
+        var old = await memory.RememberAsync(new MemoryDraft("backup job failed on node alpha") { Type = MemoryType.Episodic });
+        time.Advance(TimeSpan.FromDays(30));
+        var recent = await memory.RememberAsync(new MemoryDraft("backup job failed on node alpha") { Type = MemoryType.Semantic });
+
+        var results = await memory.RecallAsync(new RecallRequest("backup job failed") { Weights = new RecallWeights { Relevance = 1, Recency = 0.5, Importance = 0, Utility = 0 }, Threshold = 0 });
+
+        Assert.That(results.Select(r => r.Memory.Id), Is.EqualTo(new[] { recent.Id, old.Id }));
+        Assert.That(results[0].Breakdown.Relevance, Is.EqualTo(results[1].Breakdown.Relevance).Within(1e-6));
+        Assert.That(results[0].Breakdown.Recency, Is.GreaterThan(results[1].Breakdown.Recency));
+    }
+
+    [Test]
+    public async Task WithEqualRelevanceTheMoreImportantRanksFirst()
+    {
+        await using var host = MemoryTestHost.Create();
+        var memory = host.Memory.ForAgent("a1");
+        var low = await memory.RememberAsync(new MemoryDraft("invoice export uses the EU endpoint") { Importance = Importance.Low });
+        var critical = await memory.RememberAsync(new MemoryDraft("invoice export uses the EU endpoint") { Importance = Importance.Critical, Type = MemoryType.Semantic });
+
+        var results = await memory.RecallAsync(new RecallRequest("invoice export endpoint") { Weights = new RecallWeights { Relevance = 1, Recency = 0, Importance = 0.5, Utility = 0 }, Threshold = 0 });
+
+        Assert.That(results.Select(r => r.Memory.Id), Is.EqualTo(new[] { critical.Id, low.Id }));
+    }
+
+    [Test]
+    public async Task FiltersExcludeWhatTheyShould()
+    {
+        await using var host = MemoryTestHost.Create();
+        var memory = host.Memory.ForAgent("a1");
+        var procedural = await memory.RememberAsync(new MemoryDraft("restart the queue worker to clear stuck jobs") { Type = MemoryType.Procedural, Tags = ["ops"], Importance = Importance.High });
+        await memory.RememberAsync(new MemoryDraft("the queue worker had stuck jobs last week") { Type = MemoryType.Episodic, Tags = ["ops"] });
+        await memory.RememberAsync(new MemoryDraft("queue worker stuck jobs are rare") { Type = MemoryType.Procedural, Tags = ["notes"], Importance = Importance.Low });
+
+        var results = await memory.RecallAsync(new RecallRequest("queue worker stuck jobs")
+        {
+            Threshold = 0,
+            Filter = new MemoryFilter { Types = [MemoryType.Procedural], Tags = ["ops"], MinImportance = Importance.Medium },
+        });
+
+        Assert.That(results.Select(r => r.Memory.Id), Is.EqualTo(new[] { procedural.Id }));
+    }
+
+    [Test]
+    public async Task TheThresholdCutsWeakMatches()
+    {
+        await using var host = MemoryTestHost.Create();
+        var memory = host.Memory.ForAgent("a1");
+        await memory.RememberAsync("kubernetes pod eviction happens under memory pressure");
+        await memory.RememberAsync("the cafeteria serves soup on Tuesdays");
+        await host.Memory.FlushAsync();
+
+        var loose = await memory.RecallAsync(new RecallRequest("why was the kubernetes pod evicted") { Threshold = 0, Weights = RelevanceOnly });
+        var strict = await memory.RecallAsync(new RecallRequest("why was the kubernetes pod evicted") { Threshold = 0.5, Weights = RelevanceOnly });
+
+        Assert.That(strict, Has.Count.EqualTo(1));
+        Assert.That(strict[0].Memory.Content, Does.Contain("kubernetes"));
+        Assert.That(loose, Has.Count.GreaterThanOrEqualTo(strict.Count));
+        Assert.That(loose.All(r => r.Breakdown.Relevance < 0.5 || strict.Any(s => s.Memory.Id == r.Memory.Id)), Is.True);
+    }
+
+    [Test]
+    public async Task RecallUpdatesAccessStatisticsOfWhatItReturns()
+    {
+        await using var host = MemoryTestHost.Create();
+        var memory = host.Memory.ForAgent("a1");
+        var entry = await memory.RememberAsync("the VPN certificate expires in March");
+
+        await memory.RecallAsync("VPN certificate");
+        var after = await memory.GetAsync(entry.Id);
+
+        Assert.That(after!.AccessCount, Is.EqualTo(entry.AccessCount + 1));
+    }
+}
