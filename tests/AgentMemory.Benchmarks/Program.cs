@@ -8,6 +8,7 @@ var report = arguments.Name switch
     "remember-latency" => await RememberLatencyBenchmark.RunAsync(),
     "load" => await LoadBenchmark.RunAsync(),
     "recall-latency" => await AgentMemory.Benchmarks.Retrieval.RecallLatencyBenchmark.RunAsync(),
+    "learning" => await AgentMemory.Benchmarks.Learning.LearningBenchmark.RunAsync(),
     "locomo" => await AgentMemory.Benchmarks.Retrieval.LocomoBenchmark.RunAsync(arguments.Data),
     _ => throw new ArgumentException($"Unknown benchmark '{arguments.Name}'. Known: persist, load, remember-latency, recall-latency, locomo, learning, soak."),
 };

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using AgentMemory.Benchmarks.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentMemory.Benchmarks.Learning;
+
+/// <summary>
+/// learning: a seeded simulation. 30 task families, each with one hidden correct approach out of 6, phrased through
+/// several templates. An agent picks the approach of the best recalled successful outcome, or a random one; 10 rounds
+/// of 30 tasks. Three agents: memory + learning, memory with learning off, no memory.
+/// </summary>
+internal static class LearningBenchmark
+{
+    private const int Families = 30;
+    private const int Rounds = 10;
+    private static readonly string[] Approaches = ["escalate to tier two", "issue a refund", "reset the credentials", "reconfigure the integration", "roll back the release", "send the documentation"];
+    private static readonly string[] Topics =
+    [
+        "invoice", "password", "webhook", "shipping", "export", "calendar", "printer", "vpn", "mailbox", "license",
+        "backup", "dashboard", "payroll", "sso", "api-key", "storage", "firewall", "timezone", "translation", "checkout",
+        "coupon", "subscription", "avatar", "notification", "search", "sandbox", "certificate", "quota", "migration", "analytics",
+    ];
+
+    private static readonly string[] Templates =
+    [
+        "Customer reports a {0} problem on account {1}",
+        "Please handle the {0} request from user {1}",
+        "User {1} cannot get the {0} working",
+        "Ticket {1}: something is wrong with the {0}",
+        "The {0} broke again for client {1}, fix it",
+    ];
+
+    public static async Task<BenchmarkReport> RunAsync()
+    {
+        var learning = await SimulateAsync(useMemory: true, learn: true);
+        var memoryOnly = await SimulateAsync(useMemory: true, learn: false);
+        var none = await SimulateAsync(useMemory: false, learn: false);
+
+        Console.WriteLine("round  memory+learning  memory only  no memory");
+        for (var r = 0; r < Rounds; r++)
+        {
+            Console.WriteLine($"{r + 1,5}  {learning[r],15:P0}  {memoryOnly[r],11:P0}  {none[r],9:P0}  {new string('#', (int)(learning[r] * 30))}");
+        }
+
+        var report = new BenchmarkReport("learning");
+        report.Add("success_4_10_learning", learning.Skip(3).Average(), "target >= 0.90");
+        report.Add("success_4_10_memory_only", memoryOnly.Skip(3).Average());
+        report.Add("success_4_10_no_memory", none.Skip(3).Average(), "chance is 1/6 = 0.167");
+        for (var r = 0; r < Rounds; r++)
+        {
+            report.Add($"success_round_{r + 1}", learning[r]);
+        }
+
+        return report;
+    }
+
+    private static async Task<double[]> SimulateAsync(bool useMemory, bool learn)
+    {
+        var world = new Random(2026);
+        var correct = Enumerable.Range(0, Families).Select(_ => world.Next(Approaches.Length)).ToArray();
+        var choices = new Random(7);
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddAgentMemory();
+        await using var provider = services.BuildServiceProvider();
+        var memory = provider.GetRequiredService<IMemorySystem>().ForAgent("learner");
+        if (!learn)
+        {
+            await provider.GetRequiredService<IMemorySystem>().SetLearningEnabledAsync("learner", false);
+        }
+
+        var rates = new double[Rounds];
+        for (var round = 0; round < Rounds; round++)
+        {
+            var successes = 0;
+            foreach (var family in Enumerable.Range(0, Families).OrderBy(_ => world.Next()))
+            {
+                var task = string.Format(System.Globalization.CultureInfo.InvariantCulture, Templates[world.Next(Templates.Length)], Topics[family], world.Next(1000, 9999));
+                int approach;
+                if (!useMemory)
+                {
+                    approach = choices.Next(Approaches.Length);
+                    successes += approach == correct[family] ? 1 : 0;
+                    continue;
+                }
+
+                await using var turn = await memory.BeginTurnAsync(task, maxResults: 10);
+                var followed = turn.Recalled
+                    .Select(r => r.Memory)
+                    .FirstOrDefault(m => m.Metadata.TryGetProperty("success", out var s) && s.GetBoolean() && m.Metadata.TryGetProperty("approach", out _));
+                approach = followed?.Metadata.GetProperty("approach").GetInt32() ?? choices.Next(Approaches.Length);
+                var success = approach == correct[family];
+                successes += success ? 1 : 0;
+                await turn.CompleteAsync(
+                    $"Tried to {Approaches[approach]}: {(success ? "that solved it" : "that did not help")}.",
+                    success,
+                    JsonSerializer.SerializeToElement(new Dictionary<string, int> { ["approach"] = approach }),
+                    followed is null ? [] : [followed.Id]);
+            }
+
+            rates[round] = successes / (double)Families;
+        }
+
+        return rates;
+    }
+}
