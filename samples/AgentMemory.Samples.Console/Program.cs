@@ -1,0 +1,95 @@
+// AgentMemory sample: an agent that recalls before each task, remembers after it, learns from outcomes, and keeps
+// everything in PostgreSQL across runs when given a connection string.
+//
+//   dotnet run --project samples/AgentMemory.Samples.Console                      (in-memory store)
+//   dotnet run --project samples/AgentMemory.Samples.Console -- --postgres "Host=127.0.0.1;Username=postgres"
+using System.Globalization;
+using System.Text.Json;
+using AgentMemory;
+using AgentMemory.Samples.ConsoleApp;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+var postgres = SampleArguments.PostgresConnectionString(args);
+var builder = Host.CreateApplicationBuilder();
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+var memoryBuilder = builder.Services.AddAgentMemory();
+if (postgres is not null)
+{
+    memoryBuilder.UsePostgres(postgres);
+}
+
+using var host = builder.Build();
+await host.StartAsync();
+Console.WriteLine(postgres is null
+    ? "AgentMemory sample on the in-memory store (pass --postgres \"<connection string>\" or set AGENTMEMORY_POSTGRES to keep memories)."
+    : "AgentMemory sample on PostgreSQL: memories persist across runs.");
+
+var memory = host.Services.GetRequiredService<IMemorySystem>();
+const string AgentId = "support-agent";
+var loaded = await memory.LoadAgentAsync(AgentId);
+Console.WriteLine($"Loaded {loaded} memories for agent {AgentId}.");
+
+// 1. Facts the agent was told, then tasks: recall with the score breakdown before each, the outcome after.
+if (loaded == 0)
+{
+    await memory.RememberManyAsync(AgentId,
+    [
+        new MemoryDraft("Customer ACME is on the enterprise plan and prefers email") { Type = MemoryType.Semantic, Importance = Importance.High, Tags = ["acme"] },
+        new MemoryDraft("Refunds above 500 EUR need approval from finance") { Type = MemoryType.Procedural, Importance = Importance.Critical, Tags = ["refunds"] },
+        new MemoryDraft("The EU export endpoint was moved to eu2.example.com in March") { Type = MemoryType.Semantic, Tags = ["export"] },
+    ]);
+}
+
+Console.WriteLine();
+Console.WriteLine("1. Working through tasks");
+var world = new SupportWorld();
+foreach (var task in world.Tasks.Take(3))
+{
+    await using var turn = await memory.BeginTurnAsync(AgentId, task.Text);
+    Console.WriteLine($"   Task: {task.Text}");
+    foreach (var recalled in turn.Recalled.Take(3))
+    {
+        var b = recalled.Breakdown;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"     recalled {recalled.Score:0.00} (relevance {b.Relevance:0.00}, recency {b.Recency:0.00}, importance {b.Importance:0.00}, utility {b.Utility:0.00}): {Shorten(recalled.Memory.Content)}"));
+    }
+
+    var (approach, followed) = SupportWorld.Choose(turn, Random.Shared);
+    var success = world.IsCorrect(task, approach);
+    await turn.CompleteAsync($"Tried to {SupportWorld.Approaches[approach]}; {(success ? "it worked" : "it did not help")}.", success, Details(approach), followed);
+    Console.WriteLine($"     -> {SupportWorld.Approaches[approach]}: {(success ? "success" : "failure")}");
+}
+
+// 2. The learning curve: the same kinds of tasks again and again.
+Console.WriteLine();
+Console.WriteLine("2. Learning curve (success rate per round of repeated tasks)");
+var random = new Random(7);
+for (var round = 1; round <= 6; round++)
+{
+    var successes = 0;
+    foreach (var task in world.Tasks)
+    {
+        await using var turn = await memory.BeginTurnAsync(AgentId, task.Text);
+        var (approach, followed) = SupportWorld.Choose(turn, random);
+        var success = world.IsCorrect(task, approach);
+        successes += success ? 1 : 0;
+        await turn.CompleteAsync($"Tried to {SupportWorld.Approaches[approach]}; {(success ? "it worked" : "it did not help")}.", success, Details(approach), followed);
+    }
+
+    var rate = successes / (double)world.Tasks.Count;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   round {round}: {rate,4:P0} {new string('#', (int)(rate * 40))}"));
+}
+
+// 3. Persistence: everything is written by the background worker; flush before the process ends.
+await memory.FlushAsync();
+var total = (await memory.ListAsync(AgentId, new MemoryQuery { Limit = 1 })).TotalCount;
+Console.WriteLine();
+Console.WriteLine($"3. {total} memories for {AgentId} are durable{(postgres is null ? " in this process only" : " in PostgreSQL; run again to start from them")}.");
+await host.StopAsync();
+Console.WriteLine("Done.");
+
+static string Shorten(string text) => (text.Length <= 70 ? text : text[..67] + "...").ReplaceLineEndings(" ");
+
+static JsonElement Details(int approach) => JsonSerializer.SerializeToElement(new Dictionary<string, int> { ["approach"] = approach });

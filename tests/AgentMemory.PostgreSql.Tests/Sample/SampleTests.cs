@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using AgentMemory.PostgreSql.Tests.TestSupport;
+using Npgsql;
+using NUnit.Framework;
+
+namespace AgentMemory.PostgreSql.Tests.Sample;
+
+/// <summary>Runs the sample end to end, as the README tells a newcomer to, and reads its output.</summary>
+public sealed class SampleTests
+{
+    [Test]
+    public async Task RunsToTheEndOnTheInMemoryStore()
+    {
+        var output = await RunSampleAsync();
+
+        Assert.That(output, Does.StartWith("AgentMemory sample on the in-memory store"));
+        Assert.That(output, Does.Contain("Loaded 0 memories for agent support-agent."));
+        Assert.That(output, Does.Contain("recalled").And.Contain("relevance"));
+        Assert.That(output, Does.Contain("round 6:"));
+        Assert.That(output.TrimEnd(), Does.EndWith("Done."));
+    }
+
+    [Test]
+    public async Task OnPostgresTheSecondRunStartsWithWhatTheFirstLearned()
+    {
+        var server = await PostgresServer.GetAsync();
+        var database = $"sample_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(server.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }.ConnectionString;
+        try
+        {
+            var first = await RunSampleAsync("--postgres", connectionString);
+            var second = await RunSampleAsync("--postgres", connectionString);
+
+            Assert.That(first, Does.StartWith("AgentMemory sample on PostgreSQL"));
+            Assert.That(first, Does.Contain("Loaded 0 memories"));
+            var stored = int.Parse(System.Text.RegularExpressions.Regex.Match(first, @"3\. (\d+) memories").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.That(second, Does.Contain($"Loaded {stored} memories for agent support-agent."));
+            Assert.That(second, Does.Contain("round 1: 100 %"), "the second run succeeds at once with what the first learned");
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = new NpgsqlConnection(server.ConnectionString);
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static async Task<string> RunSampleAsync(params string[] arguments)
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
+        var dll = Path.Combine(root, "samples", "AgentMemory.Samples.Console", "bin", configuration, "net10.0", "AgentMemory.Samples.Console.dll");
+        Assert.That(File.Exists(dll), Is.True, $"the sample is built with the solution: {dll}");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment.Remove("AGENTMEMORY_POSTGRES");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.That(process.ExitCode, Is.Zero, await error);
+        return await output;
+    }
+}
