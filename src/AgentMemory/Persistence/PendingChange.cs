@@ -55,23 +55,15 @@ internal sealed class PendingChange
     };
 
     /// <summary>The same change carrying a newer snapshot of its memory.</summary>
-    public PendingChange WithEntry(MemoryEntry entry) =>
+    public PendingChange WithEntry(MemoryEntry entry) => Copy(entry, Durable, Owner, Reserved);
+
+    public PendingChange WithCompletion(TaskCompletionSource? durable, AgentIndex? owner, bool reserved) => Copy(Entry, durable, owner, reserved);
+
+    private PendingChange Copy(MemoryEntry? entry, TaskCompletionSource? durable, AgentIndex? owner, bool reserved) =>
         new(Kind, AgentId)
         {
             MemoryId = MemoryId,
             Entry = entry,
-            Agent = Agent,
-            Access = Access,
-            Durable = Durable,
-            Owner = Owner,
-            Reserved = Reserved,
-        };
-
-    public PendingChange WithCompletion(TaskCompletionSource? durable, AgentIndex? owner, bool reserved) =>
-        new(Kind, AgentId)
-        {
-            MemoryId = MemoryId,
-            Entry = Entry,
             Agent = Agent,
             Access = Access,
             Durable = durable,

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using AgentMemory.Benchmarks.Infrastructure;
 using AgentMemory.PostgreSql.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 namespace AgentMemory.Benchmarks.Persistence;
@@ -69,20 +68,8 @@ internal static class LoadBenchmark
         return report;
     }
 
-    private static async Task<Host> StartAsync(BenchmarkDatabase database)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddAgentMemory().UsePostgres(database.ConnectionString);
-        var provider = services.BuildServiceProvider();
-        var hosted = provider.GetServices<IHostedService>().ToList();
-        foreach (var service in hosted)
-        {
-            await service.StartAsync(CancellationToken.None);
-        }
-
-        return new Host(provider, hosted);
-    }
+    private static Task<BenchmarkHost> StartAsync(BenchmarkDatabase database) =>
+        BenchmarkHost.StartAsync(services => services.AddAgentMemory().UsePostgres(database.ConnectionString));
 
     private static async Task<double> CopyToAsync(BenchmarkDatabase database)
     {
@@ -133,20 +120,5 @@ internal static class LoadBenchmark
     {
         values.Sort();
         return values[values.Count / 2];
-    }
-
-    private sealed class Host(ServiceProvider provider, List<IHostedService> hosted) : IAsyncDisposable
-    {
-        public IMemorySystem Memory { get; } = provider.GetRequiredService<IMemorySystem>();
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var service in Enumerable.Reverse(hosted))
-            {
-                await service.StopAsync(CancellationToken.None);
-            }
-
-            await provider.DisposeAsync();
-        }
     }
 }

@@ -54,17 +54,12 @@ internal static class PersistBenchmark
 
     private static async Task<double> WriteBehindAsync(BenchmarkDatabase database, Dictionary<string, float[]> vectors, int count, string agentPrefix)
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(new FixedEmbeddingGenerator(vectors));
-        services.AddAgentMemory().UsePostgres(database.ConnectionString);
-        await using var provider = services.BuildServiceProvider();
-        var memory = provider.GetRequiredService<IMemorySystem>();
-        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        await using var host = await BenchmarkHost.StartAsync(services =>
         {
-            await hosted.StartAsync(CancellationToken.None);
-        }
-
+            services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(new FixedEmbeddingGenerator(vectors));
+            services.AddAgentMemory().UsePostgres(database.ConnectionString);
+        });
+        var memory = host.Memory;
         for (var a = 0; a < Agents; a++)
         {
             await memory.LoadAgentAsync($"{agentPrefix}-{a}");
@@ -81,11 +76,6 @@ internal static class PersistBenchmark
         await memory.FlushAsync();
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         Console.WriteLine($"  write-behind {count:N0}: remember loop {queued * 1000:F0} ms, total {seconds * 1000:F0} ms");
-        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().Reverse())
-        {
-            await hosted.StopAsync(CancellationToken.None);
-        }
-
         return count / seconds;
     }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using AgentMemory.Benchmarks.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace AgentMemory.Benchmarks.Persistence;
 
@@ -17,17 +16,9 @@ internal static class RememberLatencyBenchmark
     public static async Task<BenchmarkReport> RunAsync()
     {
         await using var database = await BenchmarkDatabase.CreateAsync();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddAgentMemory(o => o.Embeddings.UseBuiltInGenerator = false).UsePostgres(database.ConnectionString);
-        await using var provider = services.BuildServiceProvider();
-        var hosted = provider.GetServices<IHostedService>().ToList();
-        foreach (var service in hosted)
-        {
-            await service.StartAsync(CancellationToken.None);
-        }
-
-        var memory = provider.GetRequiredService<IMemorySystem>();
+        await using var host = await BenchmarkHost.StartAsync(services =>
+            services.AddAgentMemory(o => o.Embeddings.UseBuiltInGenerator = false).UsePostgres(database.ConnectionString));
+        var memory = host.Memory;
         var drafts = Enumerable.Range(0, Warmup + Measured).Select(BenchmarkMemories.Draft).ToList();
         for (var a = 0; a < 10; a++)
         {
@@ -51,10 +42,6 @@ internal static class RememberLatencyBenchmark
 
         var loop = Stopwatch.GetElapsedTime(started).TotalSeconds;
         await memory.FlushAsync();
-        foreach (var service in Enumerable.Reverse(hosted))
-        {
-            await service.StopAsync(CancellationToken.None);
-        }
 
         var report = new BenchmarkReport("remember-latency");
         report.Add("remember_p50_us", Percentiles.Of(samples, 50), $"{Measured:N0} calls, write-behind on PostgreSQL");

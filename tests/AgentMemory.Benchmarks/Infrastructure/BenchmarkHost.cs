@@ -1,0 +1,44 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace AgentMemory.Benchmarks.Infrastructure;
+
+/// <summary>A started AgentMemory service provider (hosted services running); stops and disposes them on dispose.</summary>
+internal sealed class BenchmarkHost : IAsyncDisposable
+{
+    private readonly ServiceProvider _provider;
+    private readonly List<IHostedService> _hosted;
+
+    private BenchmarkHost(ServiceProvider provider)
+    {
+        _provider = provider;
+        _hosted = [.. provider.GetServices<IHostedService>()];
+        Memory = provider.GetRequiredService<IMemorySystem>();
+    }
+
+    public IMemorySystem Memory { get; }
+
+    public static async Task<BenchmarkHost> StartAsync(Action<IServiceCollection> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        configure(services);
+        var host = new BenchmarkHost(services.BuildServiceProvider());
+        foreach (var service in host._hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        return host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in Enumerable.Reverse(_hosted))
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+
+        await _provider.DisposeAsync();
+    }
+}
