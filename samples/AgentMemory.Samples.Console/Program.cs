@@ -45,6 +45,7 @@ if (loaded == 0)
 Console.WriteLine();
 Console.WriteLine("1. Working through tasks");
 var world = new SupportWorld();
+var random = new Random(7);
 foreach (var task in world.Tasks.Take(3))
 {
     await using var turn = await memory.BeginTurnAsync(AgentId, task.Text);
@@ -56,7 +57,7 @@ foreach (var task in world.Tasks.Take(3))
             $"     recalled {recalled.Score:0.00} (relevance {b.Relevance:0.00}, recency {b.Recency:0.00}, importance {b.Importance:0.00}, utility {b.Utility:0.00}): {Shorten(recalled.Memory.Content)}"));
     }
 
-    var (approach, followed) = SupportWorld.Choose(turn, Random.Shared);
+    var (approach, followed) = SupportWorld.Choose(turn, random);
     var success = world.IsCorrect(task, approach);
     await turn.CompleteAsync($"Tried to {SupportWorld.Approaches[approach]}; {(success ? "it worked" : "it did not help")}.", success, Details(approach), followed);
     Console.WriteLine($"     -> {SupportWorld.Approaches[approach]}: {(success ? "success" : "failure")}");
@@ -65,7 +66,6 @@ foreach (var task in world.Tasks.Take(3))
 // 2. The learning curve: the same kinds of tasks again and again.
 Console.WriteLine();
 Console.WriteLine("2. Learning curve (success rate per round of repeated tasks)");
-var random = new Random(7);
 for (var round = 1; round <= 6; round++)
 {
     var successes = 0;
