@@ -59,14 +59,11 @@ internal static class LearningBenchmark
         var world = new Random(2026);
         var correct = Enumerable.Range(0, Families).Select(_ => world.Next(Approaches.Length)).ToArray();
         var choices = new Random(7);
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddAgentMemory();
-        await using var provider = services.BuildServiceProvider();
-        var memory = provider.GetRequiredService<IMemorySystem>().ForAgent("learner");
+        await using var host = await BenchmarkHost.StartAsync(services => services.AddAgentMemory());
+        var memory = host.Memory.ForAgent("learner");
         if (!learn)
         {
-            await provider.GetRequiredService<IMemorySystem>().SetLearningEnabledAsync("learner", false);
+            await host.Memory.SetLearningEnabledAsync("learner", false);
         }
 
         var rates = new double[Rounds];

@@ -27,11 +27,8 @@ internal static class LocomoBenchmark
         var baselineMain = new RankingScores();
         var weights = new RecallWeights { Relevance = 1, Recency = 0, Importance = 0, Utility = 0 };
 
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddAgentMemory();
-        await using var provider = services.BuildServiceProvider();
-        var memory = provider.GetRequiredService<IMemorySystem>();
+        await using var host = await BenchmarkHost.StartAsync(services => services.AddAgentMemory());
+        var memory = host.Memory;
         foreach (var conversation in conversations)
         {
             var agent = $"locomo-{conversation.Id}";

@@ -39,11 +39,8 @@ internal static class RecallLatencyBenchmark
 
     private static async Task<(double P50, double P99, double NaiveP50)> MeasureAsync(int size)
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddAgentMemory();
-        await using var provider = services.BuildServiceProvider();
-        var memory = provider.GetRequiredService<IMemorySystem>();
+        await using var host = await BenchmarkHost.StartAsync(services => services.AddAgentMemory());
+        var memory = host.Memory;
         var random = new Random(42);
         var drafts = Enumerable.Range(0, size).Select(i => (MemoryDraft)Sentence(random, i)).ToList();
         for (var start = 0; start < size; start += 5_000)
