@@ -143,13 +143,7 @@ internal sealed partial class MemorySystem
                 var waiting = index.DeferredAccessCount;
                 if (_queue.TryReserve(waiting))
                 {
-                    var deferred = index.TakeDeferredAccess(waiting);
-                    foreach (var entry in deferred)
-                    {
-                        _queue.Enqueue(PendingChange.AccessOf(entry).WithCompletion(null, index, reserved: true));
-                    }
-
-                    _queue.Release(waiting - deferred.Count);
+                    EnqueueDeferredAccess(index, waiting);
                 }
             }
         }
@@ -172,21 +166,30 @@ internal sealed partial class MemorySystem
             }
 
             await _queue.ReserveAsync(waiting, cancellationToken).ConfigureAwait(false);
-            var queued = 0;
             using (index.EnterWrite())
             {
-                if (!index.IsRetired)
-                {
-                    foreach (var entry in index.TakeDeferredAccess(waiting))
-                    {
-                        _queue.Enqueue(PendingChange.AccessOf(entry).WithCompletion(null, index, reserved: true));
-                        queued++;
-                    }
-                }
+                EnqueueDeferredAccess(index, waiting);
             }
-
-            _queue.Release(waiting - queued);
         }
+    }
+
+    /// <summary>
+    /// Queues up to <paramref name="reserved"/> deferred access statistics of <paramref name="index"/> into room the
+    /// caller reserved, and gives back the room not used. The caller holds the index's write lock.
+    /// </summary>
+    private void EnqueueDeferredAccess(AgentIndex index, int reserved)
+    {
+        var queued = 0;
+        if (!index.IsRetired)
+        {
+            foreach (var entry in index.TakeDeferredAccess(reserved))
+            {
+                _queue.Enqueue(PendingChange.AccessOf(entry).WithCompletion(null, index, reserved: true));
+                queued++;
+            }
+        }
+
+        _queue.Release(reserved - queued);
     }
 
     private static bool Matches(MemoryEntry entry, CompiledFilter filter) =>

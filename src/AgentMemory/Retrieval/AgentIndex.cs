@@ -234,6 +234,8 @@ internal sealed partial class AgentIndex
             return taken;
         }
 
+        // Ids of memories forgotten meanwhile are dropped along the way; they have nothing left to write.
+        var visited = new List<Guid>();
         foreach (var id in _deferredAccess)
         {
             if (taken.Count == max)
@@ -241,31 +243,22 @@ internal sealed partial class AgentIndex
                 break;
             }
 
+            visited.Add(id);
             if (_byId.TryGetValue(id, out var slot))
             {
                 taken.Add(_entries[slot]!);
             }
         }
 
-        if (taken.Count == _deferredAccess.Count || max >= _deferredAccess.Count)
+        foreach (var id in visited)
         {
-            _deferredAccess.Clear();
-        }
-        else
-        {
-            foreach (var entry in taken)
-            {
-                _deferredAccess.Remove(entry.Id);
-            }
+            _deferredAccess.Remove(id);
         }
 
-        if (_deferredAccess.Count == 0 && Interlocked.Exchange(ref _deferredAccessCount, 0) > 0)
+        // The agent stops counting as having a pending write when nothing is deferred any more.
+        if (Interlocked.Exchange(ref _deferredAccessCount, _deferredAccess.Count) > 0 && _deferredAccess.Count == 0)
         {
             AddPendingWrites(-1);
-        }
-        else
-        {
-            Volatile.Write(ref _deferredAccessCount, _deferredAccess.Count);
         }
 
         return taken;
