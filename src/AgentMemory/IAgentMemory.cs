@@ -33,6 +33,9 @@ public interface IAgentMemory
     /// <inheritdoc cref="IMemorySystem.RecordOutcomeAsync"/>
     ValueTask<int> RecordOutcomeAsync(IEnumerable<Guid> usedMemoryIds, double reward, CancellationToken cancellationToken = default);
 
+    /// <inheritdoc cref="IMemorySystem.ConsolidateAsync"/>
+    ValueTask<ConsolidationReport> ConsolidateAsync(CancellationToken cancellationToken = default);
+
     /// <inheritdoc cref="IMemorySystem.LoadAgentAsync"/>
     ValueTask<int> LoadAsync(CancellationToken cancellationToken = default);
 }

@@ -93,6 +93,19 @@ public interface IMemorySystem
     /// <returns>A task that completes when the setting is applied.</returns>
     ValueTask SetLearningEnabledAsync(string agentId, bool enabled, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Consolidates the agent's memories now, as the background service does on its interval: expired memories are
+    /// removed, working memory beyond its capacity is promoted to episodic or dropped, near-duplicates merge, important
+    /// or often-recalled episodic memories and clusters of similar ones become semantic, and weak memories of a type
+    /// over capacity are forgotten (never critical or <c>pinned</c> ones). The changes persist like any other. A run
+    /// never overlaps another run for the same agent, also on another host sharing the store: this call waits for it.
+    /// A second run right after changes nothing.
+    /// </summary>
+    /// <param name="agentId">The agent.</param>
+    /// <param name="cancellationToken">Cancels the run (changes already made stay made and are persisted).</param>
+    /// <returns>What the run changed.</returns>
+    ValueTask<ConsolidationReport> ConsolidateAsync(string agentId, CancellationToken cancellationToken = default);
+
     /// <summary>Loads the agent's memories from the store now (they are otherwise loaded on first use).</summary>
     /// <param name="agentId">The agent.</param>
     /// <param name="cancellationToken">Cancels waiting for the load.</param>

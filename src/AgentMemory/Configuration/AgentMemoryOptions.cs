@@ -39,4 +39,8 @@ public sealed class AgentMemoryOptions
     /// <summary>How memories are embedded.</summary>
     [ValidateObjectMembers]
     public EmbeddingOptions Embeddings { get; set; } = new();
+
+    /// <summary>How memories are consolidated (promoted, merged, decayed and forgotten).</summary>
+    [ValidateObjectMembers]
+    public ConsolidationOptions Consolidation { get; set; } = new();
 }

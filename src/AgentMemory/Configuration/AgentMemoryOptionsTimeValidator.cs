@@ -18,6 +18,17 @@ internal sealed class AgentMemoryOptionsTimeValidator : IValidateOptions<AgentMe
 
         Check(failures, "Recall.RecencyHalfLife", options.Recall.RecencyHalfLife, TimeSpan.FromSeconds(1), TimeSpan.FromDays(36500));
         Check(failures, "Embeddings.RetryDelay", options.Embeddings.RetryDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1));
+        Check(failures, "Consolidation.Interval", options.Consolidation.Interval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(365));
+        Check(failures, "Consolidation.StartupDelay", options.Consolidation.StartupDelay, TimeSpan.Zero, TimeSpan.FromDays(365));
+        Check(failures, "Consolidation.ChatClientTimeout", options.Consolidation.ChatClientTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1));
+        foreach (var (option, value) in new[] { ("Consolidation.WorkingPromotionImportance", options.Consolidation.WorkingPromotionImportance), ("Consolidation.PromotionImportance", options.Consolidation.PromotionImportance) })
+        {
+            if (!Enum.IsDefined(value))
+            {
+                failures.Add($"{option} must be one of {string.Join(", ", Enum.GetNames<Importance>())}; it is {(int)value}.");
+            }
+        }
+
         if (options.Recall.Weights.Total <= 0)
         {
             failures.Add("Recall.Weights must not all be zero.");

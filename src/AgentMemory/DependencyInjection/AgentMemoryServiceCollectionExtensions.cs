@@ -1,4 +1,5 @@
 using AgentMemory;
+using AgentMemory.Consolidation;
 using AgentMemory.Diagnostics;
 using AgentMemory.Embeddings;
 using AgentMemory.Internal;
@@ -39,6 +40,8 @@ public static class AgentMemoryServiceCollectionExtensions
         services.TryAddSingleton<PersistencePipeline>();
         services.TryAddSingleton<EmbeddingService>();
         services.TryAddSingleton<AgentCache>();
+        services.TryAddSingleton<IConsolidationLock, InProcessConsolidationLock>();
+        services.TryAddSingleton<Generalizer>();
         services.TryAddSingleton<MemorySystem>();
         services.TryAddSingleton<IMemorySystem>(static sp => sp.GetRequiredService<MemorySystem>());
 
@@ -50,6 +53,8 @@ public static class AgentMemoryServiceCollectionExtensions
             services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<AgentMemoryStartup>());
             services.AddSingleton<PersistenceWorker>();
             services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<PersistenceWorker>());
+            services.AddSingleton<ConsolidationService>();
+            services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<ConsolidationService>());
         }
 
         return new AgentMemoryBuilder(services);

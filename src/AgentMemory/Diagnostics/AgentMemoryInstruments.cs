@@ -41,6 +41,9 @@ internal sealed class AgentMemoryInstruments : IDisposable
         AccessUpdatesDeferred = _meter.CreateCounter<long>("agentmemory.persistence.access_updates_deferred", "{change}", "Access-statistics updates held back because the queue was full; written with a later recall or flush.");
         EmbeddingFailures = _meter.CreateCounter<long>("agentmemory.embeddings.failures", "{failure}", "Failed embedding generator calls (recall falls back to lexical relevance).");
         Embedded = _meter.CreateCounter<long>("agentmemory.embeddings.generated", "{memory}", "Memories embedded in the background.");
+        Consolidations = _meter.CreateCounter<long>("agentmemory.consolidation.runs", "{run}", "Consolidation runs of one agent that completed.");
+        ConsolidationDuration = _meter.CreateHistogram<double>("agentmemory.consolidation.duration", "ms", "Time of one agent's consolidation run.");
+        ConsolidationChanges = _meter.CreateCounter<long>("agentmemory.consolidation.changes", "{memory}", "Memories changed by consolidation (tag kind=expired|working_promoted|working_dropped|merged|promoted|forgotten).");
         _meter.CreateObservableGauge("agentmemory.persistence.queue.depth", () => _queueDepth?.Invoke() ?? 0, "{change}", "Changes queued and not yet written.");
         _meter.CreateObservableGauge("agentmemory.agents.cached", () => _cachedAgents?.Invoke() ?? 0, "{agent}", "Agents held in process.");
     }
@@ -78,6 +81,12 @@ internal sealed class AgentMemoryInstruments : IDisposable
     public Counter<long> EmbeddingFailures { get; }
 
     public Counter<long> Embedded { get; }
+
+    public Counter<long> Consolidations { get; }
+
+    public Histogram<double> ConsolidationDuration { get; }
+
+    public Counter<long> ConsolidationChanges { get; }
 
     public Meter Meter => _meter;
 

@@ -28,6 +28,12 @@ internal static partial class Log
         public const int QueryEmbeddingFailed = 31;
         public const int Remembered = 40;
         public const int PreloadFailed = 41;
+        public const int Consolidated = 50;
+        public const int ConsolidationFailed = 51;
+        public const int ConsolidationBusy = 52;
+        public const int GeneralizationFailed = 53;
+        public const int GeneralizationRejected = 54;
+        public const int ConsolidationPass = 55;
     }
 
     [LoggerMessage(Events.UsingInMemoryStore, LogLevel.Information, "AgentMemory is using the in-memory store: memories are lost when the process ends. Call UsePostgres(...) on AddAgentMemory() to persist them.", EventName = "UsingInMemoryStore")]
@@ -83,4 +89,22 @@ internal static partial class Log
 
     [LoggerMessage(Events.PreloadFailed, LogLevel.Error, "Preloading agent '{AgentId}' failed; it will be loaded on first use.", EventName = "PreloadFailed")]
     public static partial void PreloadFailed(ILogger logger, string agentId, Exception exception);
+
+    [LoggerMessage(Events.Consolidated, LogLevel.Information, "Consolidated agent '{AgentId}' in {DurationMs:F0} ms: {WorkingPromoted} working memories promoted, {WorkingDropped} dropped, {Merged} merged, {Promoted} promoted to semantic, {Forgotten} forgotten, {Expired} expired, {Skipped} skipped as changed meanwhile, {Kept} kept.", EventName = "Consolidated")]
+    public static partial void Consolidated(ILogger logger, string agentId, double durationMs, int workingPromoted, int workingDropped, int merged, int promoted, int forgotten, int expired, int skipped, int kept);
+
+    [LoggerMessage(Events.ConsolidationFailed, LogLevel.Error, "Consolidating agent '{AgentId}' failed; the next run tries again.", EventName = "ConsolidationFailed")]
+    public static partial void ConsolidationFailed(ILogger logger, string agentId, Exception exception);
+
+    [LoggerMessage(Events.ConsolidationBusy, LogLevel.Debug, "Agent '{AgentId}' is being consolidated by another run; skipped.", EventName = "ConsolidationBusy")]
+    public static partial void ConsolidationBusy(ILogger logger, string agentId);
+
+    [LoggerMessage(Events.GeneralizationFailed, LogLevel.Warning, "The chat client failed to generalize a cluster of memories; the extractive text is used.", EventName = "GeneralizationFailed")]
+    public static partial void GeneralizationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Events.GeneralizationRejected, LogLevel.Warning, "The chat client's generalization was rejected ({Reason}); the extractive text is used.", EventName = "GeneralizationRejected")]
+    public static partial void GeneralizationRejected(ILogger logger, string reason);
+
+    [LoggerMessage(Events.ConsolidationPass, LogLevel.Information, "Consolidation pass over {Agents} agents finished in {DurationMs:F0} ms ({Failed} failed, {Busy} busy elsewhere).", EventName = "ConsolidationPass")]
+    public static partial void ConsolidationPass(ILogger logger, int agents, double durationMs, int failed, int busy);
 }

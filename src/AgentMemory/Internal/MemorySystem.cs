@@ -1,3 +1,4 @@
+using AgentMemory.Consolidation;
 using AgentMemory.Diagnostics;
 using AgentMemory.Embeddings;
 using AgentMemory.Persistence;
@@ -28,6 +29,8 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
     private readonly ILogger _logger;
     private readonly AgentMemoryInstruments _instruments;
     private readonly bool _writeThrough;
+    private readonly IConsolidationLock _consolidationLock;
+    private readonly Generalizer _generalizer;
 
     public MemorySystem(
         AgentCache cache,
@@ -37,6 +40,8 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
         IOptions<AgentMemoryOptions> options,
         TimeProvider time,
         AgentMemoryInstruments instruments,
+        IConsolidationLock consolidationLock,
+        Generalizer generalizer,
         ILoggerFactory? loggerFactory = null)
     {
         _cache = cache;
@@ -49,6 +54,8 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
         _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<MemorySystem>();
         _instruments = instruments;
         _writeThrough = _options.Persistence.Durability == Durability.WriteThrough;
+        _consolidationLock = consolidationLock;
+        _generalizer = generalizer;
         embeddings.Apply = ApplyEmbedding;
     }
 

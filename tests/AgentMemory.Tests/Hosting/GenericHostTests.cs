@@ -28,7 +28,7 @@ public sealed class GenericHostTests
         Assert.That(recalled.Single().Memory.Content, Is.EqualTo("Customer 42 prefers email over phone"));
         var logs = host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot();
         Assert.That(logs.Any(l => l.Id.Name == "UsingInMemoryStore"), Is.True, "without a Use… call the in-memory store is used and said so");
-        Assert.That(host.Services.GetServices<IHostedService>().Count(s => s.GetType().Namespace!.StartsWith("AgentMemory", StringComparison.Ordinal)), Is.EqualTo(2));
+        Assert.That(host.Services.GetServices<IHostedService>().Count(s => s.GetType().Namespace!.StartsWith("AgentMemory", StringComparison.Ordinal)), Is.EqualTo(3));
     }
 
     [Test]
@@ -52,7 +52,7 @@ public sealed class GenericHostTests
         services.AddAgentMemory().UseInMemory();
         using var provider = services.BuildServiceProvider();
 
-        Assert.That(provider.GetServices<IHostedService>().Count(), Is.EqualTo(2));
+        Assert.That(provider.GetServices<IHostedService>().Count(), Is.EqualTo(3));
         Assert.That(provider.GetServices<IMemorySystem>().Count(), Is.EqualTo(1));
     }
 }

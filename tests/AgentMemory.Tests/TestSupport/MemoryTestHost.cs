@@ -45,6 +45,10 @@ public sealed class MemoryTestHost : IAsyncDisposable
             o.Persistence.InitialRetryDelay = TimeSpan.FromMilliseconds(10);
             o.Persistence.MaxRetryDelay = TimeSpan.FromMilliseconds(50);
             o.Embeddings.RetryDelay = TimeSpan.FromMilliseconds(20);
+
+            // Consolidation would change memories under tests of other features that advance a fake clock by days;
+            // its own tests switch it back on.
+            o.Consolidation.Enabled = false;
             configure?.Invoke(o);
         });
         builder.UseStore(store ?? new InMemoryMemoryStore());

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using AgentMemory.Diagnostics;
+using AgentMemory.Internal;
+using AgentMemory.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AgentMemory.Consolidation;
+
+/// <summary>
+/// Consolidates every agent known to the store, one at a time, after a start-up delay and then every interval (each
+/// with random jitter, so hosts started together spread out). An agent another run holds, here or on another host,
+/// is skipped until the next pass; an agent whose run fails is logged and tried again next pass.
+/// </summary>
+internal sealed class ConsolidationService(
+    MemorySystem memory,
+    IMemoryStore store,
+    StoreInitializer initializer,
+    IOptions<AgentMemoryOptions> options,
+    TimeProvider time,
+    ILogger<ConsolidationService> logger) : BackgroundService
+{
+    private readonly ConsolidationOptions _options = options.Value.Consolidation;
+    private DateTimeOffset _startedAt;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The schedule counts from here, not from whenever ExecuteAsync gets a thread.
+        _startedAt = time.GetUtcNow();
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
+        try
+        {
+            var due = _startedAt + _options.StartupDelay + Jitter();
+            while (true)
+            {
+                await DelayUntilAsync(due, stoppingToken).ConfigureAwait(false);
+                await RunPassAsync(stoppingToken).ConfigureAwait(false);
+
+                // Fixed rate; a pass longer than the interval is followed by the next one at once, never by a backlog.
+                due = Max(due + _options.Interval + Jitter(), time.GetUtcNow());
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One pass over every agent of the store.</summary>
+    internal async Task RunPassAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        List<string> agents;
+        try
+        {
+            await initializer.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+            agents = [];
+            await foreach (var agent in store.ListAgentsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                agents.Add(agent.AgentId);
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.ConsolidationFailed(logger, "*", ex);
+            return;
+        }
+
+        int failed = 0, busy = 0;
+        foreach (var agentId in agents)
+        {
+            try
+            {
+                if (await memory.TryConsolidateAsync(agentId, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    busy++;
+                }
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                failed++;
+                Log.ConsolidationFailed(logger, agentId, ex);
+            }
+        }
+
+        Log.ConsolidationPass(logger, agents.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds, failed, busy);
+    }
+
+    private async Task DelayUntilAsync(DateTimeOffset due, CancellationToken cancellationToken)
+    {
+        var wait = due - time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private TimeSpan Jitter() => _options.Interval * (_options.Jitter * Random.Shared.NextDouble());
+}

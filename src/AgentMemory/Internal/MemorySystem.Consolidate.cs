@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using AgentMemory.Consolidation;
+using AgentMemory.Diagnostics;
+using AgentMemory.Persistence;
+using AgentMemory.Retrieval;
+using AgentMemory.Validation;
+
+namespace AgentMemory.Internal;
+
+internal sealed partial class MemorySystem
+{
+    /// <summary>Changes applied under one hold of the agent's write lock, so recalls and remembers interleave with a long run.</summary>
+    private const int ConsolidationChunk = 256;
+
+    private static readonly TimeSpan ConsolidationLockPoll = TimeSpan.FromMilliseconds(100);
+
+    public async ValueTask<ConsolidationReport> ConsolidateAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        MemoryValidator.AgentId(agentId);
+        while (true)
+        {
+            if (await TryConsolidateAsync(agentId, cancellationToken).ConfigureAwait(false) is { } report)
+            {
+                return report;
+            }
+
+            // Another run (here or on another host) holds the agent; this one waits for it to finish.
+            await Task.Delay(ConsolidationLockPoll, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Consolidates the agent, or returns <see langword="null"/> at once when another run holds it.</summary>
+    internal async Task<ConsolidationReport?> TryConsolidateAsync(string agentId, CancellationToken cancellationToken)
+    {
+        var held = await _consolidationLock.TryAcquireAsync(agentId, cancellationToken).ConfigureAwait(false);
+        if (held is null)
+        {
+            Log.ConsolidationBusy(_logger, agentId);
+            return null;
+        }
+
+        await using (held.ConfigureAwait(false))
+        {
+            return await ConsolidateHeldAsync(agentId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ConsolidationReport> ConsolidateHeldAsync(string agentId, CancellationToken cancellationToken)
+    {
+        using var activity = AgentMemoryInstruments.ActivitySource.StartActivity("agentmemory.consolidate");
+        activity?.SetTag("agentmemory.agent_id", agentId);
+        var started = _time.GetTimestamp();
+
+        // Pending embeddings first, so near-duplicates and clusters are seen among the newest memories too.
+        await _embeddings.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var index = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
+        List<MemoryEntry> snapshot;
+        HashSet<Guid> comparable;
+        using (index.EnterRead())
+        {
+            snapshot = [.. index.Entries()];
+            comparable = [.. snapshot.Where(index.HasUsableEmbedding).Select(m => m.Id)];
+        }
+
+        var changes = ConsolidationPlanner.Plan(_options.Consolidation, snapshot, m => comparable.Contains(m.Id), Now());
+        await GeneralizeAsync(changes, snapshot, cancellationToken).ConfigureAwait(false);
+
+        var counts = new int[Enum.GetValues<ConsolidationChangeKind>().Length];
+        var skipped = 0;
+        for (var start = 0; start < changes.Count;)
+        {
+            var chunk = NextChunk(changes, start);
+            start += chunk.Count;
+            await MutateAsync(
+                agentId,
+                chunk.Sum(c => c.Upserts.Count + c.Removals.Count) + 1,
+                mutation =>
+                {
+                    foreach (var change in chunk)
+                    {
+                        if (TryApply(mutation, change))
+                        {
+                            counts[(int)change.Kind] += change.Count;
+                        }
+                        else
+                        {
+                            skipped++;
+                        }
+                    }
+
+                    return true;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        int kept;
+        using (index.EnterRead())
+        {
+            kept = index.Count;
+        }
+
+        var report = new ConsolidationReport
+        {
+            AgentId = agentId,
+            Expired = counts[(int)ConsolidationChangeKind.Expired],
+            WorkingPromoted = counts[(int)ConsolidationChangeKind.WorkingPromoted],
+            WorkingDropped = counts[(int)ConsolidationChangeKind.WorkingDropped],
+            Merged = counts[(int)ConsolidationChangeKind.Merged],
+            Promoted = counts[(int)ConsolidationChangeKind.Promoted],
+            Forgotten = counts[(int)ConsolidationChangeKind.Forgotten],
+            Skipped = skipped,
+            Kept = kept,
+            Duration = _time.GetElapsedTime(started),
+        };
+        Record(report, counts);
+        return report;
+    }
+
+    private void Record(ConsolidationReport report, int[] counts)
+    {
+        _instruments.Consolidations.Add(1);
+        _instruments.ConsolidationDuration.Record(report.Duration.TotalMilliseconds);
+        foreach (var kind in Enum.GetValues<ConsolidationChangeKind>())
+        {
+            if (counts[(int)kind] > 0)
+            {
+                _instruments.ConsolidationChanges.Add(counts[(int)kind], new KeyValuePair<string, object?>("kind", KindName(kind)));
+            }
+        }
+
+        _instruments.Forgotten.Add(report.Forgotten + report.Expired + report.WorkingDropped + report.Merged);
+        Log.Consolidated(
+            _logger,
+            report.AgentId,
+            report.Duration.TotalMilliseconds,
+            report.WorkingPromoted,
+            report.WorkingDropped,
+            report.Merged,
+            report.Promoted,
+            report.Forgotten,
+            report.Expired,
+            report.Skipped,
+            report.Kept);
+    }
+
+    private static string KindName(ConsolidationChangeKind kind) => kind switch
+    {
+        ConsolidationChangeKind.Expired => "expired",
+        ConsolidationChangeKind.WorkingPromoted => "working_promoted",
+        ConsolidationChangeKind.WorkingDropped => "working_dropped",
+        ConsolidationChangeKind.Merged => "merged",
+        ConsolidationChangeKind.Promoted => "promoted",
+        _ => "forgotten",
+    };
+
+    private static List<ConsolidationChange> NextChunk(List<ConsolidationChange> changes, int start)
+    {
+        var chunk = new List<ConsolidationChange>();
+        var size = 0;
+        for (var i = start; i < changes.Count; i++)
+        {
+            var cost = changes[i].Upserts.Count + changes[i].Removals.Count;
+            if (chunk.Count > 0 && size + cost > ConsolidationChunk)
+            {
+                break;
+            }
+
+            chunk.Add(changes[i]);
+            size += cost;
+        }
+
+        return chunk;
+    }
+
+    /// <summary>A cluster's new semantic memory gets the chat client's generalization of its sources, when the host has a chat client.</summary>
+    private async Task GeneralizeAsync(List<ConsolidationChange> changes, List<MemoryEntry> snapshot, CancellationToken cancellationToken)
+    {
+        if (!_generalizer.IsAvailable)
+        {
+            return;
+        }
+
+        var byId = snapshot.ToDictionary(m => m.Id);
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var change = changes[i];
+            if (change.Kind != ConsolidationChangeKind.Promoted || change.Expected.Count != 0)
+            {
+                continue;
+            }
+
+            var created = change.Upserts[0];
+            var sources = created.SourceIds.Where(byId.ContainsKey).Select(id => byId[id].Content).ToList();
+            var sentence = await _generalizer.GeneralizeAsync(sources, cancellationToken).ConfigureAwait(false);
+            if (sentence is not null && !string.Equals(sentence, created.Content, StringComparison.Ordinal)
+                && TextRules.Utf8Length(sentence) <= _options.MaxContentBytes)
+            {
+                var generalized = created with { Content = sentence, Embedding = null, EmbeddingModel = null };
+                changes[i] = change with { Upserts = [generalized] };
+            }
+        }
+    }
+
+    /// <summary>Makes one planned change if every memory it read is unchanged since; false when it was skipped.</summary>
+    private bool TryApply(Mutation mutation, ConsolidationChange change)
+    {
+        var index = mutation.Index;
+        var expected = new Dictionary<Guid, MemoryEntry>(change.Expected.Count);
+        foreach (var memory in change.Expected)
+        {
+            var slot = index.SlotOf(memory.Id);
+            if (slot < 0 || index.EntryAt(slot).Version != memory.Version)
+            {
+                return false;
+            }
+
+            expected[memory.Id] = memory;
+        }
+
+        foreach (var upsert in change.Upserts)
+        {
+            var slot = index.SlotOfContent(upsert.Type, TextRules.NormalizeForIdentity(upsert.Content));
+            if (slot >= 0 && index.EntryAt(slot).Id != upsert.Id && !change.Removals.Contains(index.EntryAt(slot).Id))
+            {
+                // The agent remembered the same content meanwhile.
+                return false;
+            }
+
+            if (!expected.ContainsKey(upsert.Id) && index.SlotOf(upsert.Id) >= 0)
+            {
+                return false;
+            }
+        }
+
+        var now = Now();
+        foreach (var id in change.Removals)
+        {
+            index.Remove(index.SlotOf(id));
+            mutation.Enqueue(PendingChange.Delete(index.AgentId, id));
+        }
+
+        foreach (var upsert in change.Upserts)
+        {
+            if (expected.TryGetValue(upsert.Id, out var read))
+            {
+                var slot = index.SlotOf(upsert.Id);
+                var current = index.EntryAt(slot);
+
+                // Recalls count accesses and embeddings arrive without a new version: keep what they added since the plan.
+                var updated = upsert with
+                {
+                    AccessCount = upsert.AccessCount + (current.AccessCount - read.AccessCount),
+                    LastAccessedAt = current.LastAccessedAt > upsert.LastAccessedAt ? current.LastAccessedAt : upsert.LastAccessedAt,
+                    Embedding = current.Embedding,
+                    EmbeddingModel = current.EmbeddingModel,
+                    UpdatedAt = now,
+                };
+                var terms = updated.Tags.SequenceEqual(current.Tags, StringComparer.Ordinal) ? null : TermCounts.ForMemory(updated.Content, updated.Tags);
+                index.Replace(slot, updated, normalized: null, terms);
+                mutation.Enqueue(PendingChange.Upsert(updated));
+            }
+            else
+            {
+                mutation.EnsureAgent(now);
+                index.Add(upsert, TextRules.NormalizeForIdentity(upsert.Content), TermCounts.ForMemory(upsert.Content, upsert.Tags));
+                mutation.Enqueue(PendingChange.Upsert(upsert));
+                if (!index.HasUsableEmbedding(upsert))
+                {
+                    mutation.Embed(upsert.Id, upsert.Content);
+                }
+            }
+        }
+
+        return true;
+    }
+}
