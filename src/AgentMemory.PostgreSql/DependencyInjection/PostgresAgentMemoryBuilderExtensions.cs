@@ -1,3 +1,4 @@
+using AgentMemory.PostgreSql.Consolidation;
 using AgentMemory;
 using AgentMemory.PostgreSql;
 using AgentMemory.PostgreSql.Schema;
@@ -80,6 +81,7 @@ public static class PostgresAgentMemoryBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<AgentMemoryOptions>, PostgresBatchSizeSetup>());
         services.Replace(ServiceDescriptor.Singleton(dataSource));
         services.Replace(ServiceDescriptor.Singleton<IMemoryStore, PostgresMemoryStore>());
+        services.Replace(ServiceDescriptor.Singleton<IConsolidationLock, PostgresConsolidationLock>());
         return builder;
     }
 
