@@ -24,7 +24,7 @@ public sealed class AgentTurn : IAsyncDisposable
         Task = task;
         TaskType = taskType;
         Recalled = recalled;
-        PromptSection = BuildPromptSection(recalled);
+        PromptSection = MemoryPrompt.Format(recalled);
     }
 
     /// <summary>The task of this turn.</summary>
@@ -126,22 +126,5 @@ public sealed class AgentTurn : IAsyncDisposable
 
         using var document = JsonDocument.Parse(buffer.WrittenMemory);
         return document.RootElement.Clone();
-    }
-
-    private static string BuildPromptSection(IReadOnlyList<RecalledMemory> recalled)
-    {
-        if (recalled.Count == 0)
-        {
-            return string.Empty;
-        }
-
-        var text = new StringBuilder("Relevant past experiences:\n");
-        foreach (var item in recalled)
-        {
-            var line = item.Memory.Content.ReplaceLineEndings(" ");
-            text.Append(CultureInfo.InvariantCulture, $"- ({item.Memory.Type.ToString().ToLowerInvariant()}, {item.Memory.CreatedAt:yyyy-MM-dd}) {line}\n");
-        }
-
-        return text.ToString();
     }
 }
