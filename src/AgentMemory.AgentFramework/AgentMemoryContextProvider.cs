@@ -1,0 +1,123 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Agents.AI;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentMemory.AgentFramework;
+
+/// <summary>
+/// Gives a Microsoft Agent Framework agent this library's memory: before each run it recalls the memories most
+/// relevant to the run's input and adds them as instructions; after the run it remembers the input and the reply as an
+/// episodic memory and records the run's outcome (a run that threw is a failure) for the memories it recalled. Memory
+/// trouble is logged and never fails the run.
+/// </summary>
+public sealed partial class AgentMemoryContextProvider : AIContextProvider
+{
+    private readonly IMemorySystem _memory;
+    private readonly AgentMemoryContextProviderOptions _options;
+    private readonly ILogger _logger;
+
+    // What each run recalled, until the run ends (keyed by the session, or by the agent for runs without one).
+    private readonly ConditionalWeakTable<object, Recall> _recalled = [];
+
+    /// <summary>Creates the provider.</summary>
+    /// <param name="memory">The memory system (from <c>services.AddAgentMemory()</c>).</param>
+    /// <param name="options">The options; defaults when <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Where failures are logged.</param>
+    public AgentMemoryContextProvider(IMemorySystem memory, AgentMemoryContextProviderOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        _memory = memory;
+        _options = options ?? new AgentMemoryContextProviderOptions();
+        if (_options.MaxMemories is < 1 or > 1000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxMemories, "MaxMemories must be from 1 to 1000.");
+        }
+
+        if (_options.AgentId is { } agentId)
+        {
+            _ = memory.ForAgent(agentId);
+        }
+
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AgentMemoryContextProvider>();
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<AIContext> ProvideAIContextAsync(InvokingContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var agentId = AgentIdOf(context.Agent);
+        var input = InputText(context.AIContext.Messages ?? []);
+        if (input.Length == 0)
+        {
+            return new AIContext();
+        }
+
+        try
+        {
+            var recalled = await _memory.RecallAsync(agentId, new RecallRequest(input) { MaxResults = _options.MaxMemories }, cancellationToken).ConfigureAwait(false);
+            _recalled.AddOrUpdate(KeyOf(context.Agent, context.Session), new Recall([.. recalled.Select(r => r.Memory.Id)]));
+            return recalled.Count == 0 ? new AIContext() : new AIContext { Instructions = MemoryPrompt.Format(recalled) };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            RecallFailed(_logger, agentId, ex);
+            return new AIContext();
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask InvokedCoreAsync(InvokedContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var agentId = AgentIdOf(context.Agent);
+        var key = KeyOf(context.Agent, context.Session);
+        var used = _recalled.TryGetValue(key, out var recall) ? recall.Ids : [];
+        _recalled.Remove(key);
+        var success = context.InvokeException is null;
+        try
+        {
+            var input = InputText(context.RequestMessages.Where(m => m.GetAgentRequestMessageSourceType() == AgentRequestMessageSourceType.External));
+            if (_options.RememberRuns && input.Length > 0)
+            {
+                var reply = success
+                    ? string.Join('\n', (context.ResponseMessages ?? []).Where(m => m.Role == ChatRole.Assistant && !string.IsNullOrWhiteSpace(m.Text)).Select(m => m.Text.Trim()))
+                    : $"(the run failed: {context.InvokeException!.GetType().Name})";
+                await _memory.RememberAsync(
+                    agentId,
+                    new MemoryDraft($"User: {input}\nAssistant: {reply}")
+                    {
+                        Tags = ["agent-run", success ? "success" : "failure"],
+                        Metadata = JsonSerializer.SerializeToElement(new RunMetadata(success), RunMetadataContext.Default.RunMetadata),
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_options.RecordOutcomes && used.Count > 0)
+            {
+                await _memory.RecordOutcomeAsync(agentId, used, success ? 1.0 : -1.0, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            RememberFailed(_logger, agentId, ex);
+        }
+    }
+
+    private string AgentIdOf(AIAgent agent) => _options.AgentId ?? (string.IsNullOrWhiteSpace(agent.Name) ? agent.Id : agent.Name);
+
+    private static object KeyOf(AIAgent agent, AgentSession? session) => (object?)session ?? agent;
+
+    private static string InputText(IEnumerable<ChatMessage> messages) =>
+        string.Join('\n', messages.Where(m => m.Role == ChatRole.User && !string.IsNullOrWhiteSpace(m.Text)).Select(m => m.Text.Trim()));
+
+    [LoggerMessage(70, LogLevel.Warning, "Recalling memories of agent '{AgentId}' before a run failed; the run goes on without them.", EventName = "AgentRunRecallFailed")]
+    private static partial void RecallFailed(ILogger logger, string agentId, Exception exception);
+
+    [LoggerMessage(71, LogLevel.Warning, "Remembering a run of agent '{AgentId}' failed.", EventName = "AgentRunRememberFailed")]
+    private static partial void RememberFailed(ILogger logger, string agentId, Exception exception);
+
+    private sealed record Recall(IReadOnlyList<Guid> Ids);
+}
