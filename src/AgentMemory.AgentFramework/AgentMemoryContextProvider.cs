@@ -97,7 +97,7 @@ public sealed partial class AgentMemoryContextProvider : AIContextProvider
 
             if (_options.RecordOutcomes && used.Count > 0)
             {
-                await _memory.RecordOutcomeAsync(agentId, used, success ? 1.0 : -1.0, cancellationToken).ConfigureAwait(false);
+                await _memory.RecordOutcomeAsync(agentId, used, success ? 1.0 : -1.0, input.Length > 0 ? input : null, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

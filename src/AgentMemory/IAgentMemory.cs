@@ -30,8 +30,11 @@ public interface IAgentMemory
     /// <inheritdoc cref="IMemorySystem.RecallAsync"/>
     ValueTask<IReadOnlyList<RecalledMemory>> RecallAsync(RecallRequest request, CancellationToken cancellationToken = default);
 
-    /// <inheritdoc cref="IMemorySystem.RecordOutcomeAsync"/>
+    /// <inheritdoc cref="IMemorySystem.RecordOutcomeAsync(string, IEnumerable{Guid}, double, CancellationToken)"/>
     ValueTask<int> RecordOutcomeAsync(IEnumerable<Guid> usedMemoryIds, double reward, CancellationToken cancellationToken = default);
+
+    /// <inheritdoc cref="IMemorySystem.RecordOutcomeAsync(string, IEnumerable{Guid}, double, string?, CancellationToken)"/>
+    ValueTask<int> RecordOutcomeAsync(IEnumerable<Guid> usedMemoryIds, double reward, string? task, CancellationToken cancellationToken = default);
 
     /// <inheritdoc cref="IMemorySystem.ConsolidateAsync"/>
     ValueTask<ConsolidationReport> ConsolidateAsync(CancellationToken cancellationToken = default);

@@ -86,6 +86,21 @@ public interface IMemorySystem
     /// <returns>How many memories were updated.</returns>
     ValueTask<int> RecordOutcomeAsync(string agentId, IEnumerable<Guid> usedMemoryIds, double reward, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records how a task went for the memories that were used, as the overload without a task does, and also learns
+    /// from the task's words: the words the task shared with the used memories lose weight in this agent's later
+    /// recalls after a failure (they pulled in the wrong memories) and regain it after a success. Words that say what
+    /// a task is about keep their weight; boilerplate shared by unrelated tasks fades. Nothing is learned while the
+    /// agent's learning is off.
+    /// </summary>
+    /// <param name="agentId">The agent.</param>
+    /// <param name="usedMemoryIds">The memories that were used (typically those the agent followed).</param>
+    /// <param name="reward">The outcome in [-1, 1]: 1 full success, -1 failure.</param>
+    /// <param name="task">The task the memories were used for (the recall's query); <see langword="null"/> to learn only utility.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>How many memories were updated.</returns>
+    ValueTask<int> RecordOutcomeAsync(string agentId, IEnumerable<Guid> usedMemoryIds, double reward, string? task, CancellationToken cancellationToken = default);
+
     /// <summary>Switches learning from outcomes on or off for one agent (saved with the agent's state).</summary>
     /// <param name="agentId">The agent.</param>
     /// <param name="enabled">Whether outcomes change utility.</param>

@@ -22,6 +22,7 @@ internal sealed class ConsolidationService(
     ILogger<ConsolidationService> logger) : BackgroundService
 {
     private readonly ConsolidationOptions _options = options.Value.Consolidation;
+    private static readonly TimeSpan ClockCheck = TimeSpan.FromMinutes(1);
     private DateTimeOffset _startedAt;
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -95,12 +96,17 @@ internal sealed class ConsolidationService(
         Log.ConsolidationPass(logger, agents.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds, failed, busy);
     }
 
+    /// <summary>
+    /// Waits until the clock reads <paramref name="due"/>, looking at it at least once a minute: a wait is relative to
+    /// when its timer starts, so a clock that moved meanwhile (a suspended machine, a test's fake clock) costs at most
+    /// a minute instead of a whole interval.
+    /// </summary>
     private async Task DelayUntilAsync(DateTimeOffset due, CancellationToken cancellationToken)
     {
-        var wait = due - time.GetUtcNow();
-        if (wait > TimeSpan.Zero)
+        TimeSpan wait;
+        while ((wait = due - time.GetUtcNow()) > TimeSpan.Zero)
         {
-            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(wait < ClockCheck ? wait : ClockCheck, time, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -32,6 +32,9 @@ internal sealed class AgentMemoryHandle(IMemorySystem system, string agentId) : 
     public ValueTask<int> RecordOutcomeAsync(IEnumerable<Guid> usedMemoryIds, double reward, CancellationToken cancellationToken = default) =>
         system.RecordOutcomeAsync(AgentId, usedMemoryIds, reward, cancellationToken);
 
+    public ValueTask<int> RecordOutcomeAsync(IEnumerable<Guid> usedMemoryIds, double reward, string? task, CancellationToken cancellationToken = default) =>
+        system.RecordOutcomeAsync(AgentId, usedMemoryIds, reward, task, cancellationToken);
+
     public ValueTask<ConsolidationReport> ConsolidateAsync(CancellationToken cancellationToken = default) =>
         system.ConsolidateAsync(AgentId, cancellationToken);
 

@@ -128,9 +128,13 @@ internal sealed partial class MemorySystem
         }
     }
 
-    public async ValueTask<int> RecordOutcomeAsync(string agentId, IEnumerable<Guid> usedMemoryIds, double reward, CancellationToken cancellationToken = default)
+    public ValueTask<int> RecordOutcomeAsync(string agentId, IEnumerable<Guid> usedMemoryIds, double reward, CancellationToken cancellationToken = default) =>
+        RecordOutcomeAsync(agentId, usedMemoryIds, reward, task: null, cancellationToken);
+
+    public async ValueTask<int> RecordOutcomeAsync(string agentId, IEnumerable<Guid> usedMemoryIds, double reward, string? task, CancellationToken cancellationToken = default)
     {
         MemoryValidator.AgentId(agentId);
+        var taskTerms = string.IsNullOrWhiteSpace(task) ? null : TermCounts.ForQuery(_validator.Content(task, "task"), null, 0);
         ArgumentNullException.ThrowIfNull(usedMemoryIds);
         MemoryValidator.Reward(reward);
         var ids = usedMemoryIds.Distinct().ToList();
@@ -145,9 +149,11 @@ internal sealed partial class MemorySystem
         }
 
         var rate = _options.Learning.LearningRate;
+        var taskVector = taskTerms is null ? null : await _embeddings.EmbedQueryAsync(task!, cancellationToken).ConfigureAwait(false);
+        var recall = _options.Recall;
         return await MutateAsync(
             agentId,
-            ids.Count,
+            ids.Count + 1,
             mutation =>
             {
                 var index = mutation.Index;
@@ -158,6 +164,9 @@ internal sealed partial class MemorySystem
 
                 var now = Now();
                 var changed = 0;
+                var taskWords = taskTerms?.Select(static t => t.Key).ToHashSet(StringComparer.Ordinal);
+                var misleading = new HashSet<string>(StringComparer.Ordinal);
+                var learned = false;
                 foreach (var id in ids)
                 {
                     var slot = index.SlotOf(id);
@@ -166,12 +175,40 @@ internal sealed partial class MemorySystem
                         continue;
                     }
 
+                    if (taskTerms is not null)
+                    {
+                        // What made the memory look relevant to the task: the words they share, and the stronger signal.
+                        if (reward < 0)
+                        {
+                            misleading.UnionWith(index.TermsAt(slot).Where(taskWords!.Contains));
+                        }
+
+                        if (index.Similarity(taskTerms, taskVector, recall.Bm25K1, recall.Bm25B, slot) is (var lexical, { } semantic))
+                        {
+                            index.Learning.CreditSignals(lexical, semantic, reward);
+                            learned = true;
+                        }
+                    }
+
                     var old = index.EntryAt(slot);
                     var utility = Math.Clamp(old.Utility + (rate * (reward - old.Utility)), -1.0, 1.0);
                     var updated = old with { Utility = utility, UpdatedAt = now, Version = old.Version + 1 };
                     index.ReplaceStatistics(slot, updated);
                     mutation.Enqueue(PendingChange.Upsert(updated));
                     changed++;
+                }
+
+                if (misleading.Count > 0)
+                {
+                    index.Learning.Misled(misleading);
+                    learned = true;
+                }
+
+                if (learned)
+                {
+                    var state = index.State ?? new AgentState { AgentId = agentId, CreatedAt = now };
+                    index.State = state with { Settings = index.Learning.WriteTo(state.Settings) };
+                    mutation.Enqueue(PendingChange.AgentOf(index.State));
                 }
 
                 return changed;

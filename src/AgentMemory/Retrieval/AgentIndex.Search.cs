@@ -22,9 +22,9 @@ internal sealed partial class AgentIndex
         try
         {
             lexical.AsSpan(0, slotCount).Clear();
-            var maxLexical = ScoreLexical(query, filter, lexical);
+            var maxLexical = ScoreLexical(query.Terms, query.K1, query.B, filter, lexical);
             var vector = query.Vector is { } v && _dimensions == v.Length ? v : null;
-            var scan = new ScanContext(this, query, filter, lexical, maxLexical, vector);
+            var scan = new ScanContext(this, query, filter, lexical, maxLexical, vector, Learning.SemanticShare(query.SemanticShare));
 
             TopK best;
             var partitions = (long)slotCount * Math.Max(_dimensions, 1) >= ParallelThreshold ? Math.Min(Environment.ProcessorCount, 8) : 1;
@@ -67,24 +67,61 @@ internal sealed partial class AgentIndex
         }
     }
 
-    /// <summary>BM25 over the postings of the query's terms; returns the best score among slots that pass the filter.</summary>
-    private float ScoreLexical(SearchQuery query, CompiledFilter? filter, float[] scores)
+    /// <summary>
+    /// How strongly each relevance signal put one memory forward for a task: its word match and its embedding
+    /// similarity, each as a fraction of the best any memory of the agent reaches (the embedding part is null without
+    /// comparable vectors). Caller holds a lock.
+    /// </summary>
+    public (double Lexical, double? Semantic) Similarity(KeyValuePair<string, float>[] terms, float[]? vector, double k1, double b, int slot)
+    {
+        var scores = ArrayPool<float>.Shared.Rent(_slotCount);
+        try
+        {
+            scores.AsSpan(0, _slotCount).Clear();
+            var max = ScoreLexical(terms, k1, b, null, scores);
+            var lexical = max > 0 ? scores[slot] / max : 0;
+            if (vector is null || vector.Length != _dimensions || !_hasVector[slot])
+            {
+                return (lexical, null);
+            }
+
+            var best = 0f;
+            for (var other = 0; other < _slotCount; other++)
+            {
+                if (_hasVector[other] && _types[other] != DeadSlot)
+                {
+                    best = Math.Max(best, TensorPrimitives.Dot(_vectors.AsSpan(other * _dimensions, _dimensions), vector));
+                }
+            }
+
+            var own = Math.Max(0f, TensorPrimitives.Dot(_vectors.AsSpan(slot * _dimensions, _dimensions), vector));
+            return (lexical, best > 0 ? own / best : 0);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scores);
+        }
+    }
+
+    /// <summary>BM25 (with the agent's learned word weights) over the postings of the query's terms; returns the best score among slots that pass the filter.</summary>
+    private float ScoreLexical(KeyValuePair<string, float>[] terms, double k1, double b, CompiledFilter? filter, float[] scores)
     {
         var documents = _byId.Count;
-        if (query.Terms.Length == 0 || documents == 0 || _totalLength == 0)
+        if (terms.Length == 0 || documents == 0 || _totalLength == 0)
         {
             return 0;
         }
 
         var averageLength = (double)_totalLength / documents;
-        var k1 = query.K1;
-        var b = query.B;
-        foreach (var (term, weight) in query.Terms)
+        var learned = Learning;
+        foreach (var (term, queryWeight) in terms)
         {
             if (!_postings.TryGetValue(term, out var postings))
             {
                 continue;
             }
+
+            var weight = queryWeight * learned.TermWeight(term);
 
             var df = postings.Count;
             var idf = Math.Log(1 + ((documents - df + 0.5) / (df + 0.5)));
@@ -101,7 +138,7 @@ internal sealed partial class AgentIndex
         }
 
         var max = 0f;
-        foreach (var (term, _) in query.Terms)
+        foreach (var (term, _) in terms)
         {
             if (!_postings.TryGetValue(term, out var postings))
             {
@@ -142,7 +179,7 @@ internal sealed partial class AgentIndex
     }
 
     /// <summary>The per-recall constants of the scan and the per-slot scoring.</summary>
-    private readonly struct ScanContext(AgentIndex index, SearchQuery query, CompiledFilter? filter, float[] lexical, float maxLexical, float[]? vector)
+    private readonly struct ScanContext(AgentIndex index, SearchQuery query, CompiledFilter? filter, float[] lexical, float maxLexical, float[]? vector, double share)
     {
         private readonly double _totalWeight = query.RelevanceWeight + query.RecencyWeight + query.ImportanceWeight + query.UtilityWeight;
 
@@ -152,7 +189,6 @@ internal sealed partial class AgentIndex
             var vectors = index._vectors;
             var hasVector = index._hasVector;
             var threshold = query.Threshold;
-            var share = query.SemanticShare;
             var inverseMax = maxLexical > 0 ? 1f / maxLexical : 0f;
             var q = vector is null ? default : vector.AsSpan();
             for (var slot = start; slot < end; slot++)
@@ -190,7 +226,7 @@ internal sealed partial class AgentIndex
             if (vector is not null && index._hasVector[slot])
             {
                 semantic = Math.Max(0f, TensorPrimitives.Dot(index._vectors.AsSpan(slot * index._dimensions, index._dimensions), vector));
-                relevance = (query.SemanticShare * semantic) + ((1 - query.SemanticShare) * lexicalPart);
+                relevance = (share * semantic) + ((1 - share) * lexicalPart);
             }
 
             return new ScoreBreakdown(relevance, semantic, lexicalPart, Recency(slot), Importance(slot), Utility(slot));

@@ -24,6 +24,8 @@ internal sealed partial class AgentIndex
     private MemoryEntry?[] _entries;
     private string?[] _normalized;
     private TermCounts?[] _terms;
+    private AgentState? _state;
+    private AgentLearning? _learning;
     private byte[] _types;
     private byte[] _importance;
     private long[] _createdTicks;
@@ -67,7 +69,24 @@ internal sealed partial class AgentIndex
     public string EmbeddingModel { get; }
 
     /// <summary>The agent's state as the store knows it (or will, once written); guarded by the write lock.</summary>
-    public AgentState? State { get; set; }
+    public AgentState? State
+    {
+        get => _state;
+        set
+        {
+            _state = value;
+            if (_learning is null || value is null)
+            {
+                _learning = AgentLearning.From(value);
+            }
+        }
+    }
+
+    /// <summary>What the agent learned from outcomes about finding memories (read under a lock, changed under the write lock).</summary>
+    public AgentLearning Learning => _learning ??= new AgentLearning();
+
+    /// <summary>The words a memory is indexed under (caller holds a lock).</summary>
+    public IEnumerable<string> TermsAt(int slot) => _terms[slot] is { } terms ? terms.Terms.Select(static t => t.Key) : [];
 
     /// <summary>Set (under the write lock) when the index was evicted or the agent deleted; callers then fetch anew.</summary>
     public bool IsRetired { get; set; }

@@ -83,7 +83,7 @@ public sealed class AgentTurn : IAsyncDisposable
         var used = usedMemoryIds?.ToList() ?? [.. Recalled.Select(static r => r.Memory.Id)];
         if (used.Count > 0)
         {
-            await _memory.RecordOutcomeAsync(used, success ? 1.0 : -1.0, cancellationToken).ConfigureAwait(false);
+            await _memory.RecordOutcomeAsync(used, success ? 1.0 : -1.0, Task, cancellationToken).ConfigureAwait(false);
         }
 
         return remembered;

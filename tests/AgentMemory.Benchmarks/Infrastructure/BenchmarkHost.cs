@@ -18,6 +18,8 @@ internal sealed class BenchmarkHost : IAsyncDisposable
 
     public IMemorySystem Memory { get; }
 
+    public IServiceProvider Services => _provider;
+
     public static async Task<BenchmarkHost> StartAsync(Action<IServiceCollection> configure)
     {
         var services = new ServiceCollection();

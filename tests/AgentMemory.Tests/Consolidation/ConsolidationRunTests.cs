@@ -89,7 +89,7 @@ public sealed class ConsolidationRunTests
         Assert.That(runs.GetMeasurementSnapshot(), Is.Empty, "not before the start-up delay");
 
         time.Advance(TimeSpan.FromMinutes(1));
-        await WaitForRuns(runs, 1);
+        await WaitForRuns(runs, 1, host);
         Assert.That((await memory.ListAsync()).Items, Has.Count.EqualTo(2), "nothing expired yet at 08:10");
 
         time.Advance(TimeSpan.FromHours(6) - TimeSpan.FromSeconds(1));
@@ -97,7 +97,7 @@ public sealed class ConsolidationRunTests
         Assert.That(runs.GetMeasurementSnapshot(), Has.Count.EqualTo(1), "not before the interval");
 
         time.Advance(TimeSpan.FromSeconds(1));
-        await WaitForRuns(runs, 2);
+        await WaitForRuns(runs, 2, host);
         Assert.That((await memory.ListAsync()).Items.Select(m => m.Content), Is.EqualTo(new[] { "the shop is in Lyon" }), "the second run removed the expired memory");
         await host.StopAsync();
     }
@@ -179,12 +179,12 @@ public sealed class ConsolidationRunTests
     private static async Task<List<(Guid, MemoryType, long, string, long)>> Snapshot(IAgentMemory memory) =>
         [.. (await memory.ListAsync(new MemoryQuery { Limit = 1000 })).Items.OrderBy(m => m.Id).Select(m => (m.Id, m.Type, m.Version, m.Content, m.AccessCount))];
 
-    private static async Task WaitForRuns(MetricCollector<long> runs, int count)
+    private static async Task WaitForRuns(MetricCollector<long> runs, int count, MemoryTestHost host)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (runs.GetMeasurementSnapshot().Count < count)
         {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"waiting for consolidation run {count}");
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), () => $"waiting for consolidation run {count}; logs:\n" + string.Join('\n', host.Logs.GetSnapshot().Select(r => $"{r.Level} {r.Message} {r.Exception}")));
             await Task.Delay(20);
         }
     }
