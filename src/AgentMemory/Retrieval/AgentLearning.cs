@@ -14,8 +14,8 @@ namespace AgentMemory.Retrieval;
 /// it shared was telling.</item>
 /// <item>The mix of its relevance signals. Each signal (embedding similarity, word match) is credited with the outcome
 /// of a used memory (helped or misled) in proportion to how strongly it put that memory forward (its score as a
-/// fraction of the best any memory reached); each signal's reliability (helped + 1) / (helped + misled + 1) scales its
-/// share of the hybrid relevance.</item>
+/// fraction of the best any memory reached); each signal's share of the hybrid relevance is scaled by its odds of
+/// having put forward a memory that helped, (helped + 1) / (misled + 1).</item>
 /// </list>
 /// Nothing is learned while the agent's learning is off. Saved with the agent's state.
 /// </summary>
@@ -133,7 +133,7 @@ internal sealed class AgentLearning
         return document.RootElement.Clone();
     }
 
-    private static double Reliability((double Helped, double Misled) signal) => (signal.Helped + 1) / (signal.Helped + signal.Misled + 1);
+    private static double Reliability((double Helped, double Misled) signal) => (signal.Helped + 1) / (signal.Misled + 1);
 
     private static (double, double) ReadPair(JsonElement saved, string name) =>
         saved.TryGetProperty(name, out var pair) && pair.ValueKind == JsonValueKind.Array && pair.GetArrayLength() == 2

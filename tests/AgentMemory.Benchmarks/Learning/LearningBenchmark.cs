@@ -125,6 +125,7 @@ internal static class LearningBenchmark
                 var (approach, used) = Decide(turn.Recalled, choices);
                 var success = approach == correct[family];
                 successes += success ? 1 : 0;
+
                 await turn.CompleteAsync(
                     $"Tried to {Approaches[approach]}: {(success ? "that solved it" : "that did not help")}.",
                     success,
