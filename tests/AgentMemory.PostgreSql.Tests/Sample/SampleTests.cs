@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AgentMemory.PostgreSql.Tests.TestSupport;
 using Npgsql;
 using NUnit.Framework;
@@ -56,24 +55,10 @@ public sealed class SampleTests
 
     private static async Task<string> RunSampleAsync(params string[] arguments)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
-        var dll = Path.Combine(root, "samples", "AgentMemory.Samples.Console", "bin", configuration, "net10.0", "AgentMemory.Samples.Console.dll");
+        var dll = Path.Combine(ChildProcess.RepositoryRoot, "samples", "AgentMemory.Samples.Console", "bin", ChildProcess.Configuration, "net10.0", "AgentMemory.Samples.Console.dll");
         Assert.That(File.Exists(dll), Is.True, $"the sample is built with the solution: {dll}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment.Remove("AGENTMEMORY_POSTGRES");
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.That(process.ExitCode, Is.Zero, await error);
-        return await output;
+        var result = await ChildProcess.RunAsync("dotnet", [dll, .. arguments], environment: new Dictionary<string, string?> { ["AGENTMEMORY_POSTGRES"] = null });
+        Assert.That(result.ExitCode, Is.Zero, result.ToString);
+        return result.Output;
     }
 }
