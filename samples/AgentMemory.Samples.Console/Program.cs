@@ -1,5 +1,5 @@
-// AgentMemory sample: an agent that recalls before each task, remembers after it, learns from outcomes, and keeps
-// everything in PostgreSQL across runs when given a connection string.
+// AgentMemory sample: an agent that recalls before each task, remembers after it, consolidates its memory, learns from
+// outcomes, and keeps everything in PostgreSQL across runs when given a connection string.
 //
 //   dotnet run --project samples/AgentMemory.Samples.Console                      (in-memory store)
 //   dotnet run --project samples/AgentMemory.Samples.Console -- --postgres "Host=127.0.0.1;Username=postgres"
@@ -10,6 +10,7 @@ using AgentMemory.Samples.ConsoleApp;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 var postgres = SampleArguments.PostgresConnectionString(args);
 var builder = Host.CreateApplicationBuilder();
@@ -63,9 +64,16 @@ foreach (var task in world.Tasks.Take(3))
     Console.WriteLine($"     -> {SupportWorld.Approaches[approach]}: {(success ? "success" : "failure")}");
 }
 
-// 2. The learning curve: the same kinds of tasks again and again.
+// 2. Consolidation: on demand here; the background service also runs it for every agent on its interval.
+var consolidation = host.Services.GetRequiredService<IOptions<AgentMemoryOptions>>().Value.Consolidation;
+var report = await memory.ConsolidateAsync(AgentId);
 Console.WriteLine();
-Console.WriteLine("2. Learning curve (success rate per round of repeated tasks)");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"2. Consolidation (on demand; the background service runs it every {consolidation.Interval.TotalHours:0} hours): {report.Promoted} promoted to semantic, {report.Merged} merged, {report.Forgotten} forgotten, {report.Expired} expired, {report.WorkingPromoted + report.WorkingDropped} working memories settled; {report.Kept} kept, in {report.Duration.TotalMilliseconds:0} ms."));
+
+// 3. The learning curve: the same kinds of tasks again and again.
+Console.WriteLine();
+Console.WriteLine("3. Learning curve (success rate per round of repeated tasks)");
 for (var round = 1; round <= 6; round++)
 {
     var successes = 0;
@@ -82,11 +90,11 @@ for (var round = 1; round <= 6; round++)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   round {round}: {rate,4:P0} {new string('#', (int)(rate * 40))}"));
 }
 
-// 3. Persistence: everything is written by the background worker; flush before the process ends.
+// 4. Persistence: everything is written by the background worker; flush before the process ends.
 await memory.FlushAsync();
 var total = (await memory.ListAsync(AgentId, new MemoryQuery { Limit = 1 })).TotalCount;
 Console.WriteLine();
-Console.WriteLine($"3. {total} memories for {AgentId} are durable{(postgres is null ? " in this process only" : " in PostgreSQL; run again to start from them")}.");
+Console.WriteLine($"4. {total} memories for {AgentId} are durable{(postgres is null ? " in this process only" : " in PostgreSQL; run again to start from them")}.");
 await host.StopAsync();
 Console.WriteLine("Done.");
 

@@ -15,6 +15,7 @@ public sealed class SampleTests
         Assert.That(output, Does.StartWith("AgentMemory sample on the in-memory store"));
         Assert.That(output, Does.Contain("Loaded 0 memories for agent support-agent."));
         Assert.That(output, Does.Contain("recalled").And.Contain("relevance"));
+        Assert.That(output, Does.Match(@"2\. Consolidation \(on demand; the background service runs it every 6 hours\): \d+ promoted to semantic, \d+ merged, \d+ forgotten, \d+ expired, \d+ working memories settled; \d+ kept"));
         Assert.That(output, Does.Contain("round 6:"));
         Assert.That(output.TrimEnd(), Does.EndWith("Done."));
     }
@@ -39,7 +40,7 @@ public sealed class SampleTests
 
             Assert.That(first, Does.StartWith("AgentMemory sample on PostgreSQL"));
             Assert.That(first, Does.Contain("Loaded 0 memories"));
-            var stored = int.Parse(System.Text.RegularExpressions.Regex.Match(first, @"3\. (\d+) memories").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            var stored = int.Parse(System.Text.RegularExpressions.Regex.Match(first, @"4\. (\d+) memories").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
             Assert.That(second, Does.Contain($"Loaded {stored} memories for agent support-agent."));
             Assert.That(second, Does.Contain("round 1: 100 %"), "the second run succeeds at once with what the first learned");
         }
