@@ -16,6 +16,7 @@ internal static partial class Log
         public const int AgentLoaded = 10;
         public const int AgentLoadFailed = 11;
         public const int AgentEvicted = 12;
+        public const int AgentLoadRetry = 13;
         public const int StoreUnavailable = 20;
         public const int StoreRecovered = 21;
         public const int BatchRetry = 22;
@@ -50,6 +51,9 @@ internal static partial class Log
 
     [LoggerMessage(Events.AgentLoadFailed, LogLevel.Error, "Loading the memories of agent '{AgentId}' failed; the next call will try again.", EventName = "AgentLoadFailed")]
     public static partial void AgentLoadFailed(ILogger logger, string agentId, Exception exception);
+
+    [LoggerMessage(Events.AgentLoadRetry, LogLevel.Warning, "Loading the memories of agent '{AgentId}' failed (attempt {Attempt}); trying again in {DelayMs:F0} ms.", EventName = "AgentLoadRetry")]
+    public static partial void AgentLoadRetry(ILogger logger, string agentId, int attempt, double delayMs, Exception exception);
 
     [LoggerMessage(Events.AgentEvicted, LogLevel.Debug, "Evicted idle agent '{AgentId}' from the cache.", EventName = "AgentEvicted")]
     public static partial void AgentEvicted(ILogger logger, string agentId);

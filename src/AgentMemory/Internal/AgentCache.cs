@@ -24,7 +24,12 @@ internal sealed class AgentCache
     private readonly ILogger _logger;
     private readonly AgentMemoryInstruments _instruments;
     private readonly int _maxAgents;
+    private readonly PersistenceOptions _retry;
+    private readonly TimeProvider _time;
     private readonly Lock _evictionGate = new();
+
+    /// <summary>Attempts of one load while the store reports transient failures (a dropped connection, a timeout).</summary>
+    private const int LoadAttempts = 3;
 
     public AgentCache(
         IMemoryStore store,
@@ -32,8 +37,11 @@ internal sealed class AgentCache
         EmbeddingService embeddings,
         IOptions<AgentMemoryOptions> options,
         AgentMemoryInstruments instruments,
+        TimeProvider time,
         ILoggerFactory? loggerFactory = null)
     {
+        _time = time;
+        _retry = options.Value.Persistence;
         _store = store;
         _initializer = initializer;
         _embeddings = embeddings;
@@ -88,6 +96,43 @@ internal sealed class AgentCache
     }
 
     /// <summary>
+    /// Reads the agent's state and memories, starting over (with the writer's backoff) when the store fails
+    /// transiently part way, so a connection dropped or a statement cancelled during a load costs a retry, not a
+    /// failed call; the last failure is thrown.
+    /// </summary>
+    private async Task<(AgentState? State, List<MemoryEntry> Entries)> ReadWithRetriesAsync(string agentId)
+    {
+        var delay = _retry.InitialRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _initializer.EnsureInitializedAsync(CancellationToken.None).ConfigureAwait(false);
+                var state = await _store.GetAgentAsync(agentId, CancellationToken.None).ConfigureAwait(false);
+                var entries = new List<MemoryEntry>();
+                await foreach (var entry in _store.LoadMemoriesAsync(agentId, CancellationToken.None).ConfigureAwait(false))
+                {
+                    if (!string.Equals(entry.AgentId, agentId, StringComparison.Ordinal))
+                    {
+                        throw new InvalidOperationException($"The store returned a memory of agent '{entry.AgentId}' when loading agent '{agentId}'.");
+                    }
+
+                    entries.Add(entry);
+                }
+
+                return (state, entries);
+            }
+            catch (MemoryStoreException ex) when (ex.IsTransient && attempt < LoadAttempts)
+            {
+                _instruments.AgentLoadFailures.Add(1, new KeyValuePair<string, object?>("retried", true));
+                Log.AgentLoadRetry(_logger, agentId, attempt, delay.TotalMilliseconds, ex);
+                await Task.Delay(delay, _time).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _retry.MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    /// <summary>
     /// Puts a fresh, empty index in place of the agent's (after the caller retired the old one under its lock), so
     /// that nothing is loaded from the store while the agent's deletion is still queued.
     /// </summary>
@@ -119,18 +164,7 @@ internal sealed class AgentCache
     private async Task<AgentIndex> LoadIndexAsync(string agentId)
     {
         var stopwatch = Stopwatch.StartNew();
-        await _initializer.EnsureInitializedAsync(CancellationToken.None).ConfigureAwait(false);
-        var state = await _store.GetAgentAsync(agentId, CancellationToken.None).ConfigureAwait(false);
-        var entries = new List<MemoryEntry>();
-        await foreach (var entry in _store.LoadMemoriesAsync(agentId, CancellationToken.None).ConfigureAwait(false))
-        {
-            if (!string.Equals(entry.AgentId, agentId, StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException($"The store returned a memory of agent '{entry.AgentId}' when loading agent '{agentId}'.");
-            }
-
-            entries.Add(entry);
-        }
+        var (state, entries) = await ReadWithRetriesAsync(agentId).ConfigureAwait(false);
 
         // Tokenizing is the costly part of a load; it runs in parallel, the index is then filled in one pass.
         var prepared = new (string Normalized, TermCounts Terms)[entries.Count];
