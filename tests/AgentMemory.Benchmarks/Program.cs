@@ -10,6 +10,7 @@ var report = arguments.Name switch
     "recall-latency" => await AgentMemory.Benchmarks.Retrieval.RecallLatencyBenchmark.RunAsync(),
     "learning" => await AgentMemory.Benchmarks.Learning.LearningBenchmark.RunAsync(),
     "locomo" => await AgentMemory.Benchmarks.Retrieval.LocomoBenchmark.RunAsync(arguments.Data),
+    "soak" => await AgentMemory.Benchmarks.Reliability.SoakBenchmark.RunAsync(arguments.Seconds ?? 60),
     _ => throw new ArgumentException($"Unknown benchmark '{arguments.Name}'. Known: persist, load, remember-latency, recall-latency, locomo, learning, soak."),
 };
 report.Print();

@@ -8,6 +8,7 @@ internal sealed class BenchmarkHost : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
     private readonly List<IHostedService> _hosted;
+    private bool _stopped;
 
     private BenchmarkHost(ServiceProvider provider)
     {
@@ -34,13 +35,24 @@ internal sealed class BenchmarkHost : IAsyncDisposable
         return host;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the hosted services (the background consolidation, then the writer, which drains); the memory system still answers reads.</summary>
+    public async Task StopAsync()
     {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
         foreach (var service in Enumerable.Reverse(_hosted))
         {
             await service.StopAsync(CancellationToken.None);
         }
+    }
 
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
         await _provider.DisposeAsync();
     }
 }
