@@ -18,7 +18,7 @@ internal sealed class TermCounts
     /// <summary>The terms of a memory: its content and its tags.</summary>
     public static TermCounts ForMemory(string content, IReadOnlyList<string> tags)
     {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var counts = new Dictionary<string, int>(Math.Min(256, (content.Length / 6) + tags.Count + 1), StringComparer.Ordinal);
         var length = Add(counts, content);
         foreach (var tag in tags)
         {
@@ -50,12 +50,21 @@ internal sealed class TermCounts
 
     private static int Add(Dictionary<string, int> counts, string text)
     {
-        var terms = Tokenizer.Terms(text);
-        foreach (var term in terms)
+        var state = new Counting(counts);
+        Tokenizer.ForEachWord(text.AsSpan(), ref state, static (word, ref s) =>
         {
-            counts[term] = counts.GetValueOrDefault(term) + 1;
-        }
+            if (Tokenizer.Term(word) is { } term)
+            {
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(s.Counts, term, out _)++;
+                s.Length++;
+            }
+        });
+        return state.Length;
+    }
 
-        return terms.Count;
+    private struct Counting(Dictionary<string, int> counts)
+    {
+        public readonly Dictionary<string, int> Counts = counts;
+        public int Length;
     }
 }

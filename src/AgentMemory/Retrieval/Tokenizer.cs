@@ -73,7 +73,28 @@ internal static class Tokenizer
             return null;
         }
 
+        if (TermLookup.TryGetValue(word, out var cached))
+        {
+            return cached;
+        }
+
         var text = word.ToString();
-        return Stopwords.Contains(text) ? null : Stemmer.Stem(text);
+        var term = Stopwords.Contains(text) ? null : Stemmer.Stem(text);
+
+        // Words repeat across memories: one string per word saves the allocation on every later use and the memory of
+        // every copy. Words with digits (ids, numbers) rarely repeat and are not kept; the cache stops growing at its limit.
+        if (word.ContainsAnyInRange('0', '9') is false && Volatile.Read(ref _cached) < CacheLimit && KnownTerms.TryAdd(text, term))
+        {
+            Interlocked.Increment(ref _cached);
+        }
+
+        return term;
     }
+
+    /// <summary>Words whose term is kept (a word's term never changes, so the cache needs no invalidation).</summary>
+    private const int CacheLimit = 100_000;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> KnownTerms = new(StringComparer.Ordinal);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?>.AlternateLookup<ReadOnlySpan<char>> TermLookup = KnownTerms.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static int _cached;
 }
