@@ -112,7 +112,10 @@ internal sealed partial class AgentIndex
             return 0;
         }
 
-        var averageLength = (double)_totalLength / documents;
+        var inverseAverage = (float)(documents / (double)_totalLength);
+        var k1f = (float)k1;
+        var bf = (float)b;
+        var lengths = _lengths;
         var learned = Learning;
         foreach (var (term, queryWeight) in terms)
         {
@@ -121,36 +124,27 @@ internal sealed partial class AgentIndex
                 continue;
             }
 
-            var weight = queryWeight * learned.TermWeight(term);
-
             var df = postings.Count;
             var idf = Math.Log(1 + ((documents - df + 0.5) / (df + 0.5)));
+            var weight = (float)(queryWeight * learned.TermWeight(term) * idf * (k1 + 1));
             var slots = postings.Slots;
             var counts = postings.Counts;
             for (var i = 0; i < slots.Length; i++)
             {
                 var slot = slots[i];
                 var tf = counts[i];
-                var length = _terms[slot]!.Length;
-                var norm = tf + (k1 * (1 - b + (b * length / averageLength)));
-                scores[slot] += (float)(weight * idf * (tf * (k1 + 1)) / norm);
+                scores[slot] += weight * tf / (tf + (k1f * (1 - bf + (bf * lengths[slot] * inverseAverage))));
             }
         }
 
+        // One pass over the slots (fewer than the postings of common words); the filter is checked only for a new best.
         var max = 0f;
-        foreach (var (term, _) in terms)
+        var count = _slotCount;
+        for (var slot = 0; slot < count; slot++)
         {
-            if (!_postings.TryGetValue(term, out var postings))
+            if (scores[slot] > max && Passes(slot, filter))
             {
-                continue;
-            }
-
-            foreach (var slot in postings.Slots)
-            {
-                if (scores[slot] > max && Passes(slot, filter))
-                {
-                    max = scores[slot];
-                }
+                max = scores[slot];
             }
         }
 

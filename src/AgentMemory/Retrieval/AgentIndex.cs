@@ -38,6 +38,9 @@ internal sealed partial class AgentIndex
     private int _dimensions;
     private int _slotCount;
     private long _totalLength;
+
+    /// <summary>Each slot's indexed length (words), next to each other for the BM25 loop (no object per posting).</summary>
+    private int[] _lengths;
     private int _pendingWrites;
     private HashSet<Guid>? _deferredAccess;
     private int _deferredAccessCount;
@@ -52,6 +55,7 @@ internal sealed partial class AgentIndex
         _entries = new MemoryEntry?[capacity];
         _normalized = new string?[capacity];
         _terms = new TermCounts?[capacity];
+        _lengths = new int[capacity];
         _types = new byte[capacity];
         _importance = new byte[capacity];
         _createdTicks = new long[capacity];
@@ -343,6 +347,7 @@ internal sealed partial class AgentIndex
         Array.Resize(ref _entries, capacity);
         Array.Resize(ref _normalized, capacity);
         Array.Resize(ref _terms, capacity);
+        Array.Resize(ref _lengths, capacity);
         Array.Resize(ref _types, capacity);
         Array.Resize(ref _importance, capacity);
         Array.Resize(ref _createdTicks, capacity);
@@ -433,6 +438,7 @@ internal sealed partial class AgentIndex
     private void AddTerms(int slot, TermCounts terms)
     {
         _terms[slot] = terms;
+        _lengths[slot] = terms.Length;
         _totalLength += terms.Length;
         foreach (var (term, count) in terms.Terms)
         {
@@ -467,6 +473,7 @@ internal sealed partial class AgentIndex
         }
 
         _terms[slot] = null;
+        _lengths[slot] = 0;
     }
 
     [Conditional("DEBUG")]

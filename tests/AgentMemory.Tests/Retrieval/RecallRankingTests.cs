@@ -19,6 +19,7 @@ public sealed class RecallRankingTests
         await memory.RememberAsync("The release team lunch is on Thursday");
         await host.Memory.FlushAsync();
 
+        await host.Memory.FlushAsync(); // every memory embedded, so all are compared on the same signals
         var results = await memory.RecallAsync(new RecallRequest("Deploys to production need two approvals from the release team") { Weights = RelevanceOnly, Threshold = 0 });
 
         Assert.That(results[0].Memory.Id, Is.EqualTo(exact.Id));
@@ -36,6 +37,7 @@ public sealed class RecallRankingTests
         time.Advance(TimeSpan.FromDays(30));
         var recent = await memory.RememberAsync(new MemoryDraft("backup job failed on node alpha") { Type = MemoryType.Semantic });
 
+        await host.Memory.FlushAsync(); // every memory embedded, so all are compared on the same signals
         var results = await memory.RecallAsync(new RecallRequest("backup job failed") { Weights = new RecallWeights { Relevance = 1, Recency = 0.5, Importance = 0, Utility = 0 }, Threshold = 0 });
 
         Assert.That(results.Select(r => r.Memory.Id), Is.EqualTo(new[] { recent.Id, old.Id }));
@@ -51,6 +53,7 @@ public sealed class RecallRankingTests
         var low = await memory.RememberAsync(new MemoryDraft("invoice export uses the EU endpoint") { Importance = Importance.Low });
         var critical = await memory.RememberAsync(new MemoryDraft("invoice export uses the EU endpoint") { Importance = Importance.Critical, Type = MemoryType.Semantic });
 
+        await host.Memory.FlushAsync(); // every memory embedded, so all are compared on the same signals
         var results = await memory.RecallAsync(new RecallRequest("invoice export endpoint") { Weights = new RecallWeights { Relevance = 1, Recency = 0, Importance = 0.5, Utility = 0 }, Threshold = 0 });
 
         Assert.That(results.Select(r => r.Memory.Id), Is.EqualTo(new[] { critical.Id, low.Id }));
@@ -65,6 +68,7 @@ public sealed class RecallRankingTests
         await memory.RememberAsync(new MemoryDraft("the queue worker had stuck jobs last week") { Type = MemoryType.Episodic, Tags = ["ops"] });
         await memory.RememberAsync(new MemoryDraft("queue worker stuck jobs are rare") { Type = MemoryType.Procedural, Tags = ["notes"], Importance = Importance.Low });
 
+        await host.Memory.FlushAsync(); // every memory embedded, so all are compared on the same signals
         var results = await memory.RecallAsync(new RecallRequest("queue worker stuck jobs")
         {
             Threshold = 0,
