@@ -1,7 +1,5 @@
-using AgentMemory.PostgreSql.Storage;
 using AgentMemory.PostgreSql.Tests.TestSupport;
 using AgentMemory.Tests.Contract;
-using Microsoft.Extensions.Options;
 using NUnit.Framework;
 
 namespace AgentMemory.PostgreSql.Tests.Contract;
@@ -9,22 +7,16 @@ namespace AgentMemory.PostgreSql.Tests.Contract;
 /// <summary>The shared store contract, against a real PostgreSQL server.</summary>
 public sealed class PostgresStoreContractTests : MemoryStoreContractTests
 {
-    private PostgresTestSchema? _schema;
+    private PostgresTestStore? _store;
 
-    protected override async Task<IMemoryStore> CreateStoreAsync()
-    {
-        _schema = await PostgresTestSchema.CreateAsync();
-        return new PostgresMemoryStore(
-            new PostgresDataSourceProvider(_schema.DataSource, owned: false),
-            Options.Create(new PostgresMemoryStoreOptions { Schema = _schema.Name }));
-    }
+    protected override async Task<IMemoryStore> CreateStoreAsync() => (_store = await PostgresTestStore.CreateAsync()).Store;
 
     [OneTimeTearDown]
     public async Task DropSchemaAsync()
     {
-        if (_schema is not null)
+        if (_store is not null)
         {
-            await _schema.DisposeAsync();
+            await _store.DisposeAsync();
         }
     }
 }

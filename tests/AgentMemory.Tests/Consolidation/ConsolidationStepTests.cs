@@ -119,16 +119,8 @@ public sealed class ConsolidationStepTests
     public async Task WithAChatClientTheClusterGetsItsOneSentenceGeneralization()
     {
         var chat = new ScriptedChatClient("  \"Printer jams come from damp paper.\" ");
-        await using var host = MemoryTestHost.Create(services: s =>
-        {
-            s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(ClusterVectors());
-            s.AddSingleton<IChatClient>(chat);
-        });
+        await using var host = await ClusterHostAsync(chat);
         var memory = host.Memory.ForAgent("a1");
-        foreach (var text in ClusterTexts)
-        {
-            await memory.RememberAsync(text);
-        }
 
         await memory.ConsolidateAsync();
 
@@ -146,16 +138,8 @@ public sealed class ConsolidationStepTests
     public async Task ABadGeneralizationFallsBackToTheExtractiveText(string? reply)
     {
         var chat = new ScriptedChatClient(reply);
-        await using var host = MemoryTestHost.Create(services: s =>
-        {
-            s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(ClusterVectors());
-            s.AddSingleton<IChatClient>(chat);
-        });
+        await using var host = await ClusterHostAsync(chat);
         var memory = host.Memory.ForAgent("a1");
-        foreach (var text in ClusterTexts)
-        {
-            await memory.RememberAsync(text);
-        }
 
         var report = await memory.ConsolidateAsync();
 
@@ -261,6 +245,22 @@ public sealed class ConsolidationStepTests
         .Set(ClusterTexts[0], Vector((2, 1f), (3, 0.45f)))
         .Set(ClusterTexts[1], Vector((2, 1f), (3, 0.2f), (4, 0.2f), (6, 0.3f)))
         .Set(ClusterTexts[2], Vector((2, 1f), (4, 0.45f)));
+
+    /// <summary>A host with the cluster's vectors and the chat client, in which agent a1 remembered the cluster.</summary>
+    private static async Task<MemoryTestHost> ClusterHostAsync(IChatClient chat)
+    {
+        var host = MemoryTestHost.Create(services: s =>
+        {
+            s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(ClusterVectors());
+            s.AddSingleton(chat);
+        });
+        foreach (var text in ClusterTexts)
+        {
+            await host.Memory.RememberAsync("a1", text);
+        }
+
+        return host;
+    }
 
     private static async Task<MemoryEntry> RememberAt(IAgentMemory memory, FakeTimeProvider time, MemoryDraft draft)
     {
