@@ -16,7 +16,7 @@ public sealed class QuickStartTests
         var args = Array.Empty<string>();
 
         var builder = Host.CreateApplicationBuilder(args);
-        builder.Services.AddAgentMemory().UsePostgres(connectionString, o => o.Schema = schema.Name);
+        builder.Services.AddAgentMemory(m => m.UsePostgres(connectionString, o => o.Schema = schema.Name));
         using var host = builder.Build();
         await host.StartAsync();
 

@@ -72,6 +72,21 @@ public static class AgentMemoryServiceCollectionExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Adds the memory system and lets <paramref name="build"/> choose the store and options in one expression:
+    /// <c>services.AddAgentMemory(m => m.UsePostgres(connectionString))</c>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="build">Chooses the store (<c>UsePostgres</c>, <c>UseInMemory</c>, <c>UseStore</c>) and options (<c>Configure</c>).</param>
+    /// <returns>The builder, to go on configuring.</returns>
+    public static IAgentMemoryBuilder AddAgentMemory(this IServiceCollection services, Action<IAgentMemoryBuilder> build)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        var builder = services.AddAgentMemory();
+        build(builder);
+        return builder;
+    }
+
     /// <summary>Marks that AgentMemory's hosted services are registered.</summary>
     private sealed class AgentMemoryMarker;
 }

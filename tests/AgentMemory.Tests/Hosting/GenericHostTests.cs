@@ -55,4 +55,20 @@ public sealed class GenericHostTests
         Assert.That(provider.GetServices<IHostedService>().Count(), Is.EqualTo(3));
         Assert.That(provider.GetServices<IMemorySystem>().Count(), Is.EqualTo(1));
     }
+
+    [Test]
+    public async Task TheOneExpressionFormChoosesTheStoreAndOptions()
+    {
+        var store = new AgentMemory.Storage.InMemoryMemoryStore();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddAgentMemory(m => m.UseStore(store).Configure(o => o.MaxContentBytes = 64));
+        await using var provider = services.BuildServiceProvider();
+        var memory = provider.GetRequiredService<IMemorySystem>();
+
+        Assert.That(async () => await memory.RememberAsync("a1", new string('x', 65)), Throws.ArgumentException.With.Message.Contains("64"));
+        await memory.RememberAsync("a1", "short enough");
+        await memory.FlushAsync();
+        Assert.That(await store.LoadMemoriesAsync("a1").CountAsync(), Is.EqualTo(1), "the chosen store got the memory");
+    }
 }
