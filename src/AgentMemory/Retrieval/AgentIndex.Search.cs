@@ -5,6 +5,9 @@ namespace AgentMemory.Retrieval;
 
 internal sealed partial class AgentIndex
 {
+    /// <summary>Margin under the k-th best score within which a memory is still scored exactly (float rounding).</summary>
+    private const double BoundSlack = 1e-5;
+
     /// <summary>Below this many vector elements a scan runs on one thread.</summary>
     private const long ParallelThreshold = 4_000_000;
 
@@ -23,7 +26,7 @@ internal sealed partial class AgentIndex
         {
             lexical.AsSpan(0, slotCount).Clear();
             var maxLexical = ScoreLexical(query.Terms, query.K1, query.B, filter, lexical);
-            var vector = query.Vector is { } v && _dimensions == v.Length ? v : null;
+            var vector = query.Vector is { } v && _dimensions == v.Length ? UnitLength(v) : null;
             var scan = new ScanContext(this, query, filter, lexical, maxLexical, vector, Learning.SemanticShare(query.SemanticShare));
 
             TopK best;
@@ -151,6 +154,25 @@ internal sealed partial class AgentIndex
         return max;
     }
 
+    /// <summary>The query vector scaled to unit length (stored vectors are), so the dot product is the cosine; null when it has no direction.</summary>
+    private static float[]? UnitLength(float[] vector)
+    {
+        var norm = TensorPrimitives.Norm(vector);
+        if (!(norm > 0) || !float.IsFinite(norm))
+        {
+            return null;
+        }
+
+        if (Math.Abs(norm - 1f) < 1e-4f)
+        {
+            return vector;
+        }
+
+        var unit = new float[vector.Length];
+        TensorPrimitives.Divide(vector, norm, unit);
+        return unit;
+    }
+
     private bool Passes(int slot, CompiledFilter? filter)
     {
         var type = _types[slot];
@@ -193,8 +215,19 @@ internal sealed partial class AgentIndex
                 }
 
                 double relevance = lexical[slot] * inverseMax;
+                var rest = (query.RecencyWeight > 0 ? query.RecencyWeight * Recency(slot) : 0)
+                    + (query.ImportanceWeight * Importance(slot))
+                    + (query.UtilityWeight * Utility(slot));
                 if (vector is not null && hasVector[slot])
                 {
+                    // Both vectors are unit length, so the cosine is at most 1: a memory that could not enter the top k
+                    // (or pass the threshold) even with a perfect cosine is skipped without reading its vector.
+                    var bestRelevance = share + ((1 - share) * relevance);
+                    if (bestRelevance < threshold || ((query.RelevanceWeight * bestRelevance) + rest) / _totalWeight < best.Floor - BoundSlack)
+                    {
+                        continue;
+                    }
+
                     var semantic = Math.Max(0f, TensorPrimitives.Dot(vectors.AsSpan(slot * dimensions, dimensions), q));
                     relevance = (share * semantic) + ((1 - share) * relevance);
                 }
@@ -204,10 +237,7 @@ internal sealed partial class AgentIndex
                     continue;
                 }
 
-                var score = (query.RelevanceWeight * relevance)
-                    + (query.RecencyWeight > 0 ? query.RecencyWeight * Recency(slot) : 0)
-                    + (query.ImportanceWeight * Importance(slot))
-                    + (query.UtilityWeight * Utility(slot));
+                var score = (query.RelevanceWeight * relevance) + rest;
                 best.Offer(slot, (float)(score / _totalWeight));
             }
         }

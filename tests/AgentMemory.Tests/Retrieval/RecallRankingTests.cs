@@ -108,4 +108,30 @@ public sealed class RecallRankingTests
 
         Assert.That(after!.AccessCount, Is.EqualTo(entry.AccessCount + 1));
     }
+
+    [Test]
+    public async Task TheTopKIsExactlyTheHeadOfTheFullRanking()
+    {
+        // Recall skips the vectors of memories that cannot reach the top k; the result must not change for it.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var host = MemoryTestHost.Create(time: time);
+        var memory = host.Memory.ForAgent("a1");
+        var random = new Random(11);
+        string[] words = ["deploy", "refund", "invoice", "backup", "timeout", "cache", "schema", "review", "alert", "retry", "vendor", "index"];
+        await memory.RememberManyAsync(Enumerable.Range(0, 600).Select(i => new MemoryDraft(
+            string.Join(' ', Enumerable.Range(0, 6).Select(_ => words[random.Next(words.Length)])) + $" note {i}")
+        {
+            Importance = (Importance)random.Next(4),
+            CreatedAt = time.GetUtcNow().AddDays(-random.Next(60)),
+        }));
+        await host.Memory.FlushAsync();
+
+        foreach (var task in new[] { "deploy timeout after cache change", "refund for invoice", "backup alert retry", "unrelated words entirely" })
+        {
+            var all = await memory.RecallAsync(new RecallRequest(task) { MaxResults = 1000, Threshold = 0, UpdateAccessStatistics = false });
+            var top = await memory.RecallAsync(new RecallRequest(task) { MaxResults = 10, Threshold = 0, UpdateAccessStatistics = false });
+            Assert.That(top.Select(r => r.Score), Is.EqualTo(all.Take(10).Select(r => r.Score)), task);
+            Assert.That(top.Select(r => r.Memory.Id), Is.EqualTo(all.Take(10).Select(r => r.Memory.Id)), task);
+        }
+    }
 }
