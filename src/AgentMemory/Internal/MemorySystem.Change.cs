@@ -149,7 +149,21 @@ internal sealed partial class MemorySystem
         }
 
         var rate = _options.Learning.LearningRate;
-        var taskVector = taskTerms is null ? null : await _embeddings.EmbedQueryAsync(task!, cancellationToken).ConfigureAwait(false);
+        float[]? taskVector = null;
+        if (taskTerms is not null)
+        {
+            // The text recall embedded for this task (without the words that misled the agent), so the signals are
+            // credited with what they actually did.
+            var learnedFrom = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
+            string embedded;
+            using (learnedFrom.EnterRead())
+            {
+                embedded = learnedFrom.Learning.WithoutMisleadingWords(task!);
+            }
+
+            taskVector = await _embeddings.EmbedQueryAsync(embedded, cancellationToken).ConfigureAwait(false);
+        }
+
         var recall = _options.Recall;
         return await MutateAsync(
             agentId,

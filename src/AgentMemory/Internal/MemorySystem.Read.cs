@@ -49,7 +49,13 @@ internal sealed partial class MemorySystem
         using var activity = AgentMemoryInstruments.ActivitySource.StartActivity("agentmemory.recall");
         activity?.SetTag("agentmemory.agent_id", agentId);
         var index = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
-        var vector = await _embeddings.EmbedQueryAsync(request.Task, cancellationToken).ConfigureAwait(false);
+        string embedded;
+        using (index.EnterRead())
+        {
+            embedded = index.Learning.WithoutMisleadingWords(request.Task);
+        }
+
+        var vector = await _embeddings.EmbedQueryAsync(embedded, cancellationToken).ConfigureAwait(false);
 
         var started = Stopwatch.GetTimestamp();
         var now = Now();

@@ -16,6 +16,8 @@ namespace AgentMemory.Retrieval;
 /// of a used memory (helped or misled) in proportion to how strongly it put that memory forward (its score as a
 /// fraction of the best any memory reached); each signal's share of the hybrid relevance is scaled by its odds of
 /// having put forward a memory that helped, (helped + 1) / (misled + 1).</item>
+/// <item>The text it embeds. Words that misled it twice or more are left out of the query text sent to the embedding
+/// generator, which knows nothing of them and would otherwise keep pulling in the same wrong memories.</item>
 /// </list>
 /// Nothing is learned while the agent's learning is off. Saved with the agent's state.
 /// </summary>
@@ -68,6 +70,55 @@ internal sealed class AgentLearning
         var semantic = configured * Reliability(_semantic);
         var lexical = (1 - configured) * Reliability(_lexical);
         return semantic + lexical > 0 ? semantic / (semantic + lexical) : configured;
+    }
+
+    /// <summary>Weight at or below which a word is left out of the text a recall embeds.</summary>
+    public const float EmbeddingCutoff = 1f / 3f;
+
+    /// <summary>
+    /// The text to embed for a recall: the task without the words that misled this agent at least twice, so the
+    /// embedding (which knows nothing of them) is not pulled toward the same wrong memories again; the task itself
+    /// when no word did.
+    /// </summary>
+    public string WithoutMisleadingWords(string text)
+    {
+        if (_misled.Count == 0)
+        {
+            return text;
+        }
+
+        var kept = new System.Text.StringBuilder(text.Length);
+        var removed = false;
+        var start = -1;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var inWord = i < text.Length && char.IsLetterOrDigit(text[i]);
+            if (inWord && start < 0)
+            {
+                start = i;
+            }
+            else if (!inWord && start >= 0)
+            {
+                var word = text.AsSpan(start, i - start);
+                if (Tokenizer.Term(word.ToString().ToLowerInvariant()) is { } term && TermWeight(term) <= EmbeddingCutoff)
+                {
+                    removed = true;
+                }
+                else
+                {
+                    kept.Append(word);
+                }
+
+                start = -1;
+            }
+
+            if (!inWord && i < text.Length)
+            {
+                kept.Append(text[i]);
+            }
+        }
+
+        return removed && kept.ToString().Any(char.IsLetterOrDigit) ? kept.ToString() : text;
     }
 
     /// <summary>Counts the words a task shared with a memory that misled the agent.</summary>
