@@ -260,6 +260,52 @@ internal sealed class PostgresMemoryStore : IMemoryStore
 
     private async Task UpsertMemoriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryEntry> entries, CancellationToken cancellationToken)
     {
+        // New memories (version 1), the bulk of what agents write, are copied straight into the table: half the work
+        // of staging them. If any of them is there already (a batch retried after a lost commit acknowledgement, an
+        // embedding that arrived after the first write) or is refused, the copy is undone and they take the staging path.
+        var fresh = entries.Where(static e => e.Version == 1).ToList();
+        var rest = fresh.Count == entries.Count ? [] : entries.Where(static e => e.Version != 1).ToList();
+        if (fresh.Count > 0 && !await TryCopyNewAsync(connection, transaction, fresh, cancellationToken).ConfigureAwait(false))
+        {
+            rest.AddRange(fresh);
+        }
+
+        if (rest.Count > 0)
+        {
+            await StageAndUpsertAsync(connection, transaction, rest, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> TryCopyNewAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<MemoryEntry> entries, CancellationToken cancellationToken)
+    {
+        await transaction.SaveAsync("agentmemory_direct_copy", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var importer = await connection.BeginBinaryImportAsync(
+                $"COPY {_memories} ({MemoryColumns.List}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+            await using (importer.ConfigureAwait(false))
+            {
+                importer.Timeout = _options.CommandTimeout;
+                foreach (var entry in entries)
+                {
+                    await MemoryRowWriter.WriteAsync(importer, entry, cancellationToken).ConfigureAwait(false);
+                }
+
+                await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.ReleaseAsync("agentmemory_direct_copy", cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (PostgresException)
+        {
+            await transaction.RollbackAsync("agentmemory_direct_copy", cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+    }
+
+    private async Task StageAndUpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryEntry> entries, CancellationToken cancellationToken)
+    {
         var create = new NpgsqlCommand(
             $"CREATE TEMP TABLE agentmemory_staging (LIKE {_memories} INCLUDING DEFAULTS) ON COMMIT DROP", connection, transaction);
         await using (create.ConfigureAwait(false))

@@ -79,6 +79,27 @@ public abstract class MemoryStoreContractTests
     }
 
     [Test]
+    public async Task ABatchOfNewMemoriesOneOfThemStoredAlreadyWritesThemAllOnce()
+    {
+        // A first write without the embedding, then a batch with it again (same version) and fresh memories.
+        var agent = Entries.UniqueAgent();
+        var first = Entries.Simple(agent, "written before its embedding arrived");
+        await Store.ApplyAsync(new MemoryChangeSet { Upserts = [first] });
+        var embedded = first with { Embedding = new float[] { 0.6f, 0.8f }, EmbeddingModel = "m" };
+        var fresh = Enumerable.Range(0, 5).Select(i => Entries.Simple(agent, $"fresh {i}")).ToList();
+
+        await Store.ApplyAsync(new MemoryChangeSet { Upserts = [.. fresh, embedded] });
+
+        var loaded = (await Entries.LoadAllAsync(Store, agent)).ToDictionary(m => m.Id);
+        Assert.That(loaded, Has.Count.EqualTo(6));
+        Entries.AssertSame(loaded[first.Id], embedded);
+        foreach (var entry in fresh)
+        {
+            Entries.AssertSame(loaded[entry.Id], entry);
+        }
+    }
+
+    [Test]
     public async Task NewerVersionReplacesOlder()
     {
         var agent = Entries.UniqueAgent();
