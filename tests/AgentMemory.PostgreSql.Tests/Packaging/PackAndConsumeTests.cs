@@ -26,7 +26,7 @@ public sealed class PackAndConsumeTests
         {
             foreach (var package in Packages)
             {
-                var pack = await ChildProcess.RunAsync("dotnet", ["pack", $"src/{package}/{package}.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}", "--nologo"]);
+                var pack = await ChildProcess.RunAsync("dotnet", ["pack", $"src/{package}/{package}.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}", "--nologo", "--disable-build-servers"], environment: CleanBuildEnvironment());
                 Assert.That(pack.ExitCode, Is.Zero, pack.ToString);
                 AssertPackage(Path.Combine(feed, $"{package}.{version}.nupkg"), package);
                 Assert.That(File.Exists(Path.Combine(feed, $"{package}.{version}.snupkg")), Is.True, "symbols package");
@@ -36,9 +36,9 @@ public sealed class PackAndConsumeTests
             var server = await PostgresServer.GetAsync();
             var run = await ChildProcess.RunAsync(
                 "dotnet",
-                ["run", "--project", consumer.FullName, "--nologo"],
+                ["run", "--project", consumer.FullName, "--nologo", "--disable-build-servers"],
                 workingDirectory: consumer.FullName,
-                environment: new Dictionary<string, string?> { ["CONSUMER_POSTGRES"] = server.ConnectionString, ["CONSUMER_SCHEMA"] = "consumer_" + Guid.NewGuid().ToString("N")[..8] },
+                environment: new Dictionary<string, string?>(CleanBuildEnvironment()) { ["CONSUMER_POSTGRES"] = server.ConnectionString, ["CONSUMER_SCHEMA"] = "consumer_" + Guid.NewGuid().ToString("N")[..8] },
                 timeout: TimeSpan.FromMinutes(5));
 
             Assert.That(run.ExitCode, Is.Zero, run.ToString);
@@ -55,6 +55,24 @@ public sealed class PackAndConsumeTests
                 File.Delete(file);
             }
         }
+    }
+
+    /// <summary>
+    /// The test host inherits MSBuild's variables from the `dotnet test` that started it (node handshakes, SDK paths of
+    /// that build); a build started from here must not try to join that build, so they are removed.
+    /// </summary>
+    private static Dictionary<string, string?> CleanBuildEnvironment()
+    {
+        var clean = new Dictionary<string, string?>(StringComparer.Ordinal) { ["MSBUILDDISABLENODEREUSE"] = "1" };
+        foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>())
+        {
+            if (name.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) && name != "MSBUILDDISABLENODEREUSE")
+            {
+                clean[name] = null;
+            }
+        }
+
+        return clean;
     }
 
     private static void AssertPackage(string path, string id)
