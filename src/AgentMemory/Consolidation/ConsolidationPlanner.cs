@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using AgentMemory.Retrieval;
 using AgentMemory.Validation;
 
 namespace AgentMemory.Consolidation;
@@ -316,14 +317,7 @@ internal sealed class ConsolidationPlanner
 
     private static float[]? Normalized(ReadOnlySpan<float> vector)
     {
-        var norm = TensorPrimitives.Norm(vector);
-        if (norm <= 0 || !float.IsFinite(norm))
-        {
-            return null;
-        }
-
         var copy = new float[vector.Length];
-        TensorPrimitives.Divide(vector, norm, copy);
-        return copy;
+        return UnitVectors.TryNormalize(vector, copy) ? copy : null;
     }
 }

@@ -149,20 +149,9 @@ internal sealed partial class MemorySystem
         }
 
         var rate = _options.Learning.LearningRate;
-        float[]? taskVector = null;
-        if (taskTerms is not null)
-        {
-            // The text recall embedded for this task (without the words that misled the agent), so the signals are
-            // credited with what they actually did.
-            var learnedFrom = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
-            string embedded;
-            using (learnedFrom.EnterRead())
-            {
-                embedded = learnedFrom.Learning.WithoutMisleadingWords(task!);
-            }
-
-            taskVector = await _embeddings.EmbedQueryAsync(embedded, cancellationToken).ConfigureAwait(false);
-        }
+        var taskVector = taskTerms is null
+            ? null
+            : await EmbedTaskAsync(await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false), task!, cancellationToken).ConfigureAwait(false);
 
         var recall = _options.Recall;
         return await MutateAsync(
@@ -181,6 +170,7 @@ internal sealed partial class MemorySystem
                 var taskWords = taskTerms?.Select(static t => t.Key).ToHashSet(StringComparer.Ordinal);
                 var misleading = new HashSet<string>(StringComparer.Ordinal);
                 var learned = false;
+                var slots = new List<int>(ids.Count);
                 foreach (var id in ids)
                 {
                     var slot = index.SlotOf(id);
@@ -189,19 +179,11 @@ internal sealed partial class MemorySystem
                         continue;
                     }
 
-                    if (taskTerms is not null)
+                    slots.Add(slot);
+                    if (taskWords is not null && reward < 0)
                     {
-                        // What made the memory look relevant to the task: the words they share, and the stronger signal.
-                        if (reward < 0)
-                        {
-                            misleading.UnionWith(index.TermsAt(slot).Where(taskWords!.Contains));
-                        }
-
-                        if (index.Similarity(taskTerms, taskVector, recall.Bm25K1, recall.Bm25B, slot) is (var lexical, { } semantic))
-                        {
-                            index.Learning.CreditSignals(lexical, semantic, reward);
-                            learned = true;
-                        }
+                        // The words the task shared with the memory are what made it look relevant.
+                        misleading.UnionWith(index.TermsAt(slot).Where(taskWords.Contains));
                     }
 
                     var old = index.EntryAt(slot);
@@ -210,6 +192,19 @@ internal sealed partial class MemorySystem
                     index.ReplaceStatistics(slot, updated);
                     mutation.Enqueue(PendingChange.Upsert(updated));
                     changed++;
+                }
+
+                if (taskTerms is not null && slots.Count > 0)
+                {
+                    // And the signal that put each memory forward, credited with the outcome.
+                    foreach (var (lexical, semantic) in index.Similarities(taskTerms, taskVector, recall.Bm25K1, recall.Bm25B, slots))
+                    {
+                        if (semantic is { } value)
+                        {
+                            index.Learning.CreditSignals(lexical, value, reward);
+                            learned = true;
+                        }
+                    }
                 }
 
                 if (misleading.Count > 0)

@@ -49,13 +49,7 @@ internal sealed partial class MemorySystem
         using var activity = AgentMemoryInstruments.ActivitySource.StartActivity("agentmemory.recall");
         activity?.SetTag("agentmemory.agent_id", agentId);
         var index = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
-        string embedded;
-        using (index.EnterRead())
-        {
-            embedded = index.Learning.WithoutMisleadingWords(request.Task);
-        }
-
-        var vector = await _embeddings.EmbedQueryAsync(embedded, cancellationToken).ConfigureAwait(false);
+        var vector = await EmbedTaskAsync(index, request.Task, cancellationToken).ConfigureAwait(false);
 
         var started = Stopwatch.GetTimestamp();
         var now = Now();
@@ -103,6 +97,21 @@ internal sealed partial class MemorySystem
         _instruments.RecallDuration.Record(elapsed);
         activity?.SetTag("agentmemory.results", results.Length);
         return results;
+    }
+
+    /// <summary>
+    /// The query vector of a task, as recall and learning both see it: the task without the words that misled the
+    /// agent, embedded (null without a generator or when it fails).
+    /// </summary>
+    private async ValueTask<float[]?> EmbedTaskAsync(AgentIndex index, string task, CancellationToken cancellationToken)
+    {
+        string embedded;
+        using (index.EnterRead())
+        {
+            embedded = index.Learning.WithoutMisleadingWords(task);
+        }
+
+        return await _embeddings.EmbedQueryAsync(embedded, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -71,34 +71,43 @@ internal sealed partial class AgentIndex
     }
 
     /// <summary>
-    /// How strongly each relevance signal put one memory forward for a task: its word match and its embedding
-    /// similarity, each as a fraction of the best any memory of the agent reaches (the embedding part is null without
-    /// comparable vectors). Caller holds a lock.
+    /// How strongly each relevance signal put each of <paramref name="slots"/> forward for a task: its word match and
+    /// its embedding similarity, each as a fraction of the best any memory of the agent reaches (the embedding part is
+    /// null without comparable vectors). One BM25 pass and one vector scan serve every slot. Caller holds a lock.
     /// </summary>
-    public (double Lexical, double? Semantic) Similarity(KeyValuePair<string, float>[] terms, float[]? vector, double k1, double b, int slot)
+    public (double Lexical, double? Semantic)[] Similarities(KeyValuePair<string, float>[] terms, float[]? vector, double k1, double b, IReadOnlyList<int> slots)
     {
         var scores = ArrayPool<float>.Shared.Rent(_slotCount);
         try
         {
             scores.AsSpan(0, _slotCount).Clear();
-            var max = ScoreLexical(terms, k1, b, null, scores);
-            var lexical = max > 0 ? scores[slot] / max : 0;
-            if (vector is null || vector.Length != _dimensions || !_hasVector[slot])
-            {
-                return (lexical, null);
-            }
-
-            var best = 0f;
-            for (var other = 0; other < _slotCount; other++)
+            var maxLexical = ScoreLexical(terms, k1, b, null, scores);
+            var comparable = vector is not null && vector.Length == _dimensions;
+            var bestSemantic = 0f;
+            for (var other = 0; comparable && other < _slotCount; other++)
             {
                 if (_hasVector[other] && _types[other] != DeadSlot)
                 {
-                    best = Math.Max(best, TensorPrimitives.Dot(_vectors.AsSpan(other * _dimensions, _dimensions), vector));
+                    bestSemantic = Math.Max(bestSemantic, TensorPrimitives.Dot(_vectors.AsSpan(other * _dimensions, _dimensions), vector));
                 }
             }
 
-            var own = Math.Max(0f, TensorPrimitives.Dot(_vectors.AsSpan(slot * _dimensions, _dimensions), vector));
-            return (lexical, best > 0 ? own / best : 0);
+            var result = new (double Lexical, double? Semantic)[slots.Count];
+            for (var i = 0; i < slots.Count; i++)
+            {
+                var slot = slots[i];
+                var lexical = maxLexical > 0 ? scores[slot] / maxLexical : 0;
+                double? semantic = null;
+                if (comparable && _hasVector[slot])
+                {
+                    var own = Math.Max(0f, TensorPrimitives.Dot(_vectors.AsSpan(slot * _dimensions, _dimensions), vector));
+                    semantic = bestSemantic > 0 ? own / bestSemantic : 0;
+                }
+
+                result[i] = (lexical, semantic);
+            }
+
+            return result;
         }
         finally
         {
@@ -157,20 +166,13 @@ internal sealed partial class AgentIndex
     /// <summary>The query vector scaled to unit length (stored vectors are), so the dot product is the cosine; null when it has no direction.</summary>
     private static float[]? UnitLength(float[] vector)
     {
-        var norm = TensorPrimitives.Norm(vector);
-        if (!(norm > 0) || !float.IsFinite(norm))
-        {
-            return null;
-        }
-
-        if (Math.Abs(norm - 1f) < 1e-4f)
+        if (Math.Abs(TensorPrimitives.Norm(vector) - 1f) < 1e-4f)
         {
             return vector;
         }
 
         var unit = new float[vector.Length];
-        TensorPrimitives.Divide(vector, norm, unit);
-        return unit;
+        return UnitVectors.TryNormalize(vector, unit) ? unit : null;
     }
 
     private bool Passes(int slot, CompiledFilter? filter)

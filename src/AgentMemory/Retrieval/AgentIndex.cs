@@ -388,16 +388,7 @@ internal sealed partial class AgentIndex
             _vectors = new float[_entries.Length * _dimensions];
         }
 
-        var destination = _vectors.AsSpan(slot * _dimensions, _dimensions);
-        var norm = TensorPrimitives.Norm(source);
-        if (norm > 0 && float.IsFinite(norm))
-        {
-            TensorPrimitives.Divide(source, norm, destination);
-        }
-        else
-        {
-            destination.Clear();
-        }
+        UnitVectors.TryNormalize(source, _vectors.AsSpan(slot * _dimensions, _dimensions));
 
         _hasVector[slot] = true;
     }
