@@ -31,9 +31,9 @@ public sealed partial class AgentMemoryContextProvider : AIContextProvider
         ArgumentNullException.ThrowIfNull(memory);
         _memory = memory;
         _options = options ?? new AgentMemoryContextProviderOptions();
-        if (_options.MaxMemories is < 1 or > 1000)
+        if (_options.MaxMemories is < 1 or > RecallRequest.MaxResultsLimit)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxMemories, "MaxMemories must be from 1 to 1000.");
+            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxMemories, $"MaxMemories must be from 1 to {RecallRequest.MaxResultsLimit}.");
         }
 
         if (_options.AgentId is { } agentId)
@@ -87,7 +87,7 @@ public sealed partial class AgentMemoryContextProvider : AIContextProvider
                     : $"(the run failed: {context.InvokeException!.GetType().Name})";
                 await _memory.RememberAsync(
                     agentId,
-                    new MemoryDraft($"User: {input}\nAssistant: {reply}")
+                    new MemoryDraft(MemoryPrompt.FormatExchange(input, reply))
                     {
                         Tags = ["agent-run", success ? "success" : "failure"],
                         Metadata = JsonSerializer.SerializeToElement(new RunMetadata(success), RunMetadataContext.Default.RunMetadata),

@@ -85,8 +85,7 @@ internal sealed partial class MemoryChatClient(IChatClient inner, IMemorySystem 
 
         try
         {
-            var content = $"User: {call.Question.Trim()}\nAssistant: {reply.Trim()}";
-            await memory.RememberAsync(call.AgentId, new MemoryDraft(content) { Type = MemoryType.Episodic, Tags = options.ExchangeTags }, cancellationToken).ConfigureAwait(false);
+            await memory.RememberAsync(call.AgentId, new MemoryDraft(MemoryPrompt.FormatExchange(call.Question, reply)) { Type = MemoryType.Episodic, Tags = options.ExchangeTags }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -52,9 +52,9 @@ public static class MemoryChatClientBuilderExtensions
             AgentMemory.Validation.MemoryValidator.AgentId(options.AgentId);
         }
 
-        if (options.MaxMemories is < 1 or > AgentMemory.Validation.MemoryValidator.MaxRecallResults)
+        if (options.MaxMemories is < 1 or > RecallRequest.MaxResultsLimit)
         {
-            throw new ArgumentOutOfRangeException(nameof(configure), options.MaxMemories, $"MaxMemories must be from 1 to {AgentMemory.Validation.MemoryValidator.MaxRecallResults}.");
+            throw new ArgumentOutOfRangeException(nameof(configure), options.MaxMemories, $"MaxMemories must be from 1 to {RecallRequest.MaxResultsLimit}.");
         }
 
         return options;

@@ -10,7 +10,10 @@ public sealed class RecallRequest(string task)
     /// <summary>Optional conversation context; it adds to the query with a lower weight than the task.</summary>
     public string? Context { get; init; }
 
-    /// <summary>How many memories to return at most (1 to 1,000); 5 by default.</summary>
+    /// <summary>The most <see cref="MaxResults"/> may ask for.</summary>
+    public const int MaxResultsLimit = 1_000;
+
+    /// <summary>How many memories to return at most (1 to <see cref="MaxResultsLimit"/>); 5 by default.</summary>
     public int MaxResults { get; init; } = 5;
 
     /// <summary>

@@ -32,4 +32,18 @@ public static class MemoryPrompt
 
         return text.ToString();
     }
+
+    /// <summary>
+    /// How an exchange is remembered, by the chat middleware and the Agent Framework provider alike:
+    /// "User: …" and "Assistant: …" on two lines, each trimmed.
+    /// </summary>
+    /// <param name="user">What the user asked.</param>
+    /// <param name="assistant">What the assistant replied.</param>
+    /// <returns>The memory's content.</returns>
+    public static string FormatExchange(string user, string assistant)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(assistant);
+        return $"User: {user.Trim()}\nAssistant: {assistant.Trim()}";
+    }
 }

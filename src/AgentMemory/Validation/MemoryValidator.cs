@@ -19,7 +19,7 @@ internal sealed class MemoryValidator(AgentMemoryOptions options)
     public const int MaxTagLength = 100;
 
     /// <summary>The most results a recall may ask for.</summary>
-    public const int MaxRecallResults = 1_000;
+    public const int MaxRecallResults = RecallRequest.MaxResultsLimit;
 
     /// <summary>The largest page a listing may ask for.</summary>
     public const int MaxPageSize = 10_000;
