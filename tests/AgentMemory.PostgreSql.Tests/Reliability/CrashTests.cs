@@ -46,8 +46,7 @@ public sealed class CrashTests
     /// <summary>Starts the crash host, waits for the acknowledgements, kills it with SIGKILL, returns every acknowledgement it printed (n → id).</summary>
     private static async Task<Dictionary<int, Guid>> RunAndKillAsync(PostgresTestSchema schema, string mode, int acknowledgements)
     {
-        var dll = Path.Combine(ChildProcess.RepositoryRoot, "tests", "AgentMemory.CrashHost", "bin", ChildProcess.Configuration, "net10.0", "AgentMemory.CrashHost.dll");
-        Assert.That(File.Exists(dll), Is.True, $"the crash host is built with the tests: {dll}");
+        var dll = ChildProcess.BuiltProgram("tests", "AgentMemory.CrashHost");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add(schema.ConnectionString);

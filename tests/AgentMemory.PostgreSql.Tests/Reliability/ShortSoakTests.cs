@@ -15,8 +15,7 @@ public sealed class ShortSoakTests
     public async Task UnderLoadTheDatabaseEndsEqualToTheInMemoryState()
     {
         var server = await PostgresServer.GetAsync();
-        var dll = Path.Combine(ChildProcess.RepositoryRoot, "tests", "AgentMemory.Benchmarks", "bin", ChildProcess.Configuration, "net10.0", "AgentMemory.Benchmarks.dll");
-        Assert.That(File.Exists(dll), Is.True, $"the benchmarks are built with the tests: {dll}");
+        var dll = ChildProcess.BuiltProgram("tests", "AgentMemory.Benchmarks");
         var output = Path.Combine(Path.GetTempPath(), $"soak-{Guid.NewGuid():N}.json");
         try
         {

@@ -56,8 +56,7 @@ public sealed class SampleTests
 
     private static async Task<string> RunSampleAsync(params string[] arguments)
     {
-        var dll = Path.Combine(ChildProcess.RepositoryRoot, "samples", "AgentMemory.Samples.Console", "bin", ChildProcess.Configuration, "net10.0", "AgentMemory.Samples.Console.dll");
-        Assert.That(File.Exists(dll), Is.True, $"the sample is built with the solution: {dll}");
+        var dll = ChildProcess.BuiltProgram("samples", "AgentMemory.Samples.Console");
         var result = await ChildProcess.RunAsync("dotnet", [dll, .. arguments], environment: new Dictionary<string, string?> { ["AGENTMEMORY_POSTGRES"] = null });
         Assert.That(result.ExitCode, Is.Zero, result.ToString);
         return result.Output;

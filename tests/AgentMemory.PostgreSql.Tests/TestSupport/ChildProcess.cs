@@ -11,6 +11,16 @@ public static class ChildProcess
     /// <summary>The build configuration the tests were built in (Debug or Release).</summary>
     public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
 
+    /// <summary>The built dll of a program of the repository (the tests' project references build it first); fails the test when it is missing.</summary>
+    /// <param name="folder">The folder of its project below the root: samples or tests.</param>
+    /// <param name="project">The project's name.</param>
+    public static string BuiltProgram(string folder, string project)
+    {
+        var dll = Path.Combine(RepositoryRoot, folder, project, "bin", Configuration, "net10.0", project + ".dll");
+        NUnit.Framework.Assert.That(File.Exists(dll), NUnit.Framework.Is.True, $"{project} is built with the tests: {dll}");
+        return dll;
+    }
+
     public static async Task<Result> RunAsync(
         string fileName,
         IEnumerable<string> arguments,
