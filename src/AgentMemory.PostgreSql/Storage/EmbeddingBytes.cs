@@ -9,6 +9,13 @@ internal static class EmbeddingBytes
     public static byte[] Encode(ReadOnlySpan<float> vector)
     {
         var bytes = new byte[vector.Length * sizeof(float)];
+        Encode(vector, bytes);
+        return bytes;
+    }
+
+    /// <summary>Writes the vector's bytes into <paramref name="bytes"/> (at least 4 bytes per value).</summary>
+    public static void Encode(ReadOnlySpan<float> vector, Span<byte> bytes)
+    {
         if (BitConverter.IsLittleEndian)
         {
             MemoryMarshal.AsBytes(vector).CopyTo(bytes);
@@ -17,11 +24,9 @@ internal static class EmbeddingBytes
         {
             for (var i = 0; i < vector.Length; i++)
             {
-                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), vector[i]);
+                BinaryPrimitives.WriteSingleLittleEndian(bytes[(i * sizeof(float))..], vector[i]);
             }
         }
-
-        return bytes;
     }
 
     public static float[] Decode(ReadOnlySpan<byte> bytes)

@@ -4,10 +4,16 @@ using NpgsqlTypes;
 
 namespace AgentMemory.PostgreSql.Storage;
 
-/// <summary>Writes one memory as a binary COPY row, in <see cref="MemoryColumns.List"/> order.</summary>
-internal static class MemoryRowWriter
+/// <summary>
+/// Writes memories as binary COPY rows, in <see cref="MemoryColumns.List"/> order. One writer per COPY: it encodes
+/// each embedding into one reused buffer (the importer has copied the bytes when its write completes), so a batch
+/// does not allocate an array per row.
+/// </summary>
+internal sealed class MemoryRowWriter
 {
-    public static async ValueTask WriteAsync(NpgsqlBinaryImporter importer, MemoryEntry entry, CancellationToken cancellationToken)
+    private byte[] _embedding = [];
+
+    public async ValueTask WriteAsync(NpgsqlBinaryImporter importer, MemoryEntry entry, CancellationToken cancellationToken)
     {
         await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
         await importer.WriteAsync(entry.AgentId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
@@ -27,7 +33,14 @@ internal static class MemoryRowWriter
         await importer.WriteAsync(entry.SourceIds as Guid[] ?? [.. entry.SourceIds], NpgsqlDbType.Array | NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
         if (entry.Embedding is { } embedding)
         {
-            await importer.WriteAsync(EmbeddingBytes.Encode(embedding.Span), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+            var length = embedding.Length * sizeof(float);
+            if (_embedding.Length < length)
+            {
+                _embedding = new byte[length];
+            }
+
+            EmbeddingBytes.Encode(embedding.Span, _embedding);
+            await importer.WriteAsync(new ReadOnlyMemory<byte>(_embedding, 0, length), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
         }
         else
         {

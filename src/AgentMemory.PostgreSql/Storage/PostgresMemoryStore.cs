@@ -281,19 +281,7 @@ internal sealed class PostgresMemoryStore : IMemoryStore
         await transaction.SaveAsync("agentmemory_direct_copy", cancellationToken).ConfigureAwait(false);
         try
         {
-            var importer = await connection.BeginBinaryImportAsync(
-                $"COPY {_memories} ({MemoryColumns.List}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-            await using (importer.ConfigureAwait(false))
-            {
-                importer.Timeout = _options.CommandTimeout;
-                foreach (var entry in entries)
-                {
-                    await MemoryRowWriter.WriteAsync(importer, entry, cancellationToken).ConfigureAwait(false);
-                }
-
-                await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            await CopyAsync(connection, _memories, entries, cancellationToken).ConfigureAwait(false);
             await transaction.ReleaseAsync("agentmemory_direct_copy", cancellationToken).ConfigureAwait(false);
             return true;
         }
@@ -301,6 +289,24 @@ internal sealed class PostgresMemoryStore : IMemoryStore
         {
             await transaction.RollbackAsync("agentmemory_direct_copy", cancellationToken).ConfigureAwait(false);
             return false;
+        }
+    }
+
+    /// <summary>One binary COPY of the entries into <paramref name="table"/>.</summary>
+    private async Task CopyAsync(NpgsqlConnection connection, string table, IReadOnlyList<MemoryEntry> entries, CancellationToken cancellationToken)
+    {
+        var importer = await connection.BeginBinaryImportAsync(
+            $"COPY {table} ({MemoryColumns.List}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        await using (importer.ConfigureAwait(false))
+        {
+            importer.Timeout = _options.CommandTimeout;
+            var rows = new MemoryRowWriter();
+            foreach (var entry in entries)
+            {
+                await rows.WriteAsync(importer, entry, cancellationToken).ConfigureAwait(false);
+            }
+
+            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -314,18 +320,7 @@ internal sealed class PostgresMemoryStore : IMemoryStore
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var importer = await connection.BeginBinaryImportAsync(
-            $"COPY agentmemory_staging ({MemoryColumns.List}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-        await using (importer.ConfigureAwait(false))
-        {
-            importer.Timeout = _options.CommandTimeout;
-            foreach (var entry in entries)
-            {
-                await MemoryRowWriter.WriteAsync(importer, entry, cancellationToken).ConfigureAwait(false);
-            }
-
-            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await CopyAsync(connection, "agentmemory_staging", entries, cancellationToken).ConfigureAwait(false);
 
         // DISTINCT ON keeps the highest version when a batch holds one memory twice (ON CONFLICT cannot touch a row twice).
         var upsert = new NpgsqlCommand(

@@ -26,11 +26,11 @@ internal sealed partial class AgentIndex
         {
             lexical.AsSpan(0, slotCount).Clear();
             var maxLexical = ScoreLexical(query.Terms, query.K1, query.B, filter, lexical);
-            var vector = query.Vector is { } v && _dimensions == v.Length ? UnitLength(v) : null;
+            var vector = query.Vector is { } v && _vectors.Dimensions == v.Length ? UnitLength(v) : null;
             var scan = new ScanContext(this, query, filter, lexical, maxLexical, vector, Learning.SemanticShare(query.SemanticShare));
 
             TopK best;
-            var partitions = (long)slotCount * Math.Max(_dimensions, 1) >= ParallelThreshold ? Math.Min(Environment.ProcessorCount, 8) : 1;
+            var partitions = (long)slotCount * Math.Max(_vectors.Dimensions, 1) >= ParallelThreshold ? Math.Min(Environment.ProcessorCount, 8) : 1;
             if (partitions <= 1)
             {
                 best = new TopK(query.MaxResults);
@@ -82,13 +82,13 @@ internal sealed partial class AgentIndex
         {
             scores.AsSpan(0, _slotCount).Clear();
             var maxLexical = ScoreLexical(terms, k1, b, null, scores);
-            var comparable = vector is not null && vector.Length == _dimensions;
+            var comparable = vector is not null && vector.Length == _vectors.Dimensions;
             var bestSemantic = 0f;
             for (var other = 0; comparable && other < _slotCount; other++)
             {
                 if (_hasVector[other] && _types[other] != DeadSlot)
                 {
-                    bestSemantic = Math.Max(bestSemantic, TensorPrimitives.Dot(_vectors.AsSpan(other * _dimensions, _dimensions), vector));
+                    bestSemantic = Math.Max(bestSemantic, TensorPrimitives.Dot(_vectors.At(other), vector));
                 }
             }
 
@@ -100,7 +100,7 @@ internal sealed partial class AgentIndex
                 double? semantic = null;
                 if (comparable && _hasVector[slot])
                 {
-                    var own = Math.Max(0f, TensorPrimitives.Dot(_vectors.AsSpan(slot * _dimensions, _dimensions), vector));
+                    var own = Math.Max(0f, TensorPrimitives.Dot(_vectors.At(slot), vector));
                     semantic = bestSemantic > 0 ? own / bestSemantic : 0;
                 }
 
@@ -203,7 +203,6 @@ internal sealed partial class AgentIndex
 
         public void Run(int start, int end, TopK best)
         {
-            var dimensions = index._dimensions;
             var vectors = index._vectors;
             var hasVector = index._hasVector;
             var threshold = query.Threshold;
@@ -230,7 +229,7 @@ internal sealed partial class AgentIndex
                         continue;
                     }
 
-                    var semantic = Math.Max(0f, TensorPrimitives.Dot(vectors.AsSpan(slot * dimensions, dimensions), q));
+                    var semantic = Math.Max(0f, TensorPrimitives.Dot(vectors.At(slot), q));
                     relevance = (share * semantic) + ((1 - share) * relevance);
                 }
 
@@ -251,7 +250,7 @@ internal sealed partial class AgentIndex
             var relevance = lexicalPart;
             if (vector is not null && index._hasVector[slot])
             {
-                semantic = Math.Max(0f, TensorPrimitives.Dot(index._vectors.AsSpan(slot * index._dimensions, index._dimensions), vector));
+                semantic = Math.Max(0f, TensorPrimitives.Dot(index._vectors.At(slot), vector));
                 relevance = (share * semantic) + ((1 - share) * lexicalPart);
             }
 

@@ -6,7 +6,7 @@ namespace AgentMemory.Retrieval;
 /// <summary>
 /// One agent's memories in process: the source of truth for reads and recall while the agent is cached. Slots hold
 /// the entries and, side by side in arrays, what scanning needs (type, importance, times, utility, vector), so a
-/// recall walks contiguous memory. Vectors of all slots live in one array. Guarded by a reader-writer lock:
+/// recall walks contiguous memory. Vectors live in fixed blocks of slots (<see cref="VectorBlocks"/>). Guarded by a reader-writer lock:
 /// mutations take <see cref="EnterWrite"/>, reads and recall <see cref="EnterRead"/>; the slot methods below expect
 /// the caller to hold the right one.
 /// </summary>
@@ -34,8 +34,7 @@ internal sealed partial class AgentIndex
     private float[] _utility;
     private bool[] _hasVector;
     private int[] _queuedUpserts;
-    private float[] _vectors = [];
-    private int _dimensions;
+    private readonly VectorBlocks _vectors = new();
     private int _slotCount;
     private long _totalLength;
 
@@ -330,7 +329,7 @@ internal sealed partial class AgentIndex
     public bool HasUsableEmbedding(MemoryEntry entry) =>
         entry.Embedding is { Length: > 0 } vector
         && string.Equals(entry.EmbeddingModel, EmbeddingModel, StringComparison.Ordinal)
-        && (_dimensions == 0 || vector.Length == _dimensions);
+        && (_vectors.Dimensions == 0 || vector.Length == _vectors.Dimensions);
 
     private int NextSlot()
     {
@@ -356,10 +355,6 @@ internal sealed partial class AgentIndex
         Array.Resize(ref _utility, capacity);
         Array.Resize(ref _hasVector, capacity);
         Array.Resize(ref _queuedUpserts, capacity);
-        if (_dimensions > 0)
-        {
-            Array.Resize(ref _vectors, capacity * _dimensions);
-        }
     }
 
     private void SetScalars(int slot, MemoryEntry entry)
@@ -381,15 +376,7 @@ internal sealed partial class AgentIndex
             return;
         }
 
-        var source = entry.Embedding!.Value.Span;
-        if (_dimensions == 0)
-        {
-            _dimensions = source.Length;
-            _vectors = new float[_entries.Length * _dimensions];
-        }
-
-        UnitVectors.TryNormalize(source, _vectors.AsSpan(slot * _dimensions, _dimensions));
-
+        _vectors.Set(slot, entry.Embedding!.Value.Span);
         _hasVector[slot] = true;
     }
 
