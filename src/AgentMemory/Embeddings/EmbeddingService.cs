@@ -62,8 +62,8 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
     /// <summary>The id stored with each embedding; embeddings of another id are recomputed, never compared.</summary>
     public string ModelId { get; }
 
-    /// <summary>Called with each computed embedding; set once by the memory system.</summary>
-    public Action<EmbeddingJob, float[]>? Apply { get; set; }
+    /// <summary>Called with each batch of jobs and their computed embeddings (same order); set once by the memory system.</summary>
+    public Action<IReadOnlyList<EmbeddingJob>, float[][]>? Apply { get; set; }
 
     public void Enqueue(AgentIndex index, Guid memoryId, string content)
     {
@@ -217,13 +217,13 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
     {
         try
         {
+            var vectors = new float[batch.Count][];
             if (_builtIn is not null)
             {
-                foreach (var job in batch)
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    var vector = new float[_builtIn.Dimensions];
-                    _builtIn.Embed(job.Content, vector);
-                    Apply?.Invoke(job, vector);
+                    vectors[i] = new float[_builtIn.Dimensions];
+                    _builtIn.Embed(batch[i].Content, vectors[i]);
                 }
             }
             else
@@ -236,9 +236,11 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
 
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    Apply?.Invoke(batch[i], Owned(result[i].Vector));
+                    vectors[i] = Owned(result[i].Vector);
                 }
             }
+
+            Apply?.Invoke(batch, vectors);
 
             _instruments.Embedded.Add(batch.Count);
         }

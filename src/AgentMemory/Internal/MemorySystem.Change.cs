@@ -241,41 +241,67 @@ internal sealed partial class MemorySystem
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stores a computed embedding, unless the memory changed or went away meanwhile.</summary>
-    private void ApplyEmbedding(EmbeddingJob job, float[] vector)
+    /// <summary>
+    /// Stores computed embeddings, each unless its memory changed or went away meanwhile; one write lock per agent in
+    /// the batch (not one per embedding), so the embedder hardly competes with callers for the agent's lock.
+    /// </summary>
+    private void ApplyEmbeddings(IReadOnlyList<EmbeddingJob> jobs, float[][] vectors)
     {
-        var index = job.Index!;
-        using (index.EnterWrite())
+        foreach (var group in Enumerable.Range(0, jobs.Count).GroupBy(i => jobs[i].Index!))
         {
-            var slot = index.IsRetired ? -1 : index.SlotOf(job.MemoryId);
-            if (slot < 0)
+            var index = group.Key;
+            using (index.EnterWrite())
             {
-                return;
-            }
-
-            var entry = index.EntryAt(slot);
-            if (!string.Equals(entry.Content, job.Content, StringComparison.Ordinal))
-            {
-                return;
-            }
-
-            // Derived data, not a change of the memory: the version stays (a store replaces a row of equal version).
-            var embedded = entry with { Embedding = vector, EmbeddingModel = _embeddings.ModelId };
-            index.Replace(slot, embedded);
-
-            // An upsert of this memory still queued will write the snapshot with the embedding: no second write.
-            // Otherwise the embedding is queued, not counted against capacity: an embedding that is never written
-            // (a crash, or computed after shutdown began) is recomputed when the agent loads.
-            if (!index.HasQueuedUpsert(slot) && !_queue.IsCompleted)
-            {
-                try
+                if (index.IsRetired)
                 {
-                    index.NoteUpsertQueued(embedded.Id);
-                    _queue.Enqueue(PendingChange.Upsert(embedded).WithCompletion(null, index, reserved: false));
+                    continue;
                 }
-                catch (ObjectDisposedException)
+
+                foreach (var i in group)
                 {
+                    ApplyEmbedding(index, jobs[i], vectors[i]);
                 }
+            }
+        }
+    }
+
+    /// <summary>Stores one computed embedding (caller holds the index's write lock).</summary>
+    private void ApplyEmbedding(AgentIndex index, EmbeddingJob job, float[] vector)
+    {
+        var slot = index.SlotOf(job.MemoryId);
+        if (slot < 0)
+        {
+            return;
+        }
+
+        var entry = index.EntryAt(slot);
+        if (!string.Equals(entry.Content, job.Content, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        // While the memory's upsert is still queued, the writer will take this snapshot with it: one write, same
+        // version. Once that write is taken, the embedding is a change of the stored row, so it gets the next version:
+        // a store then knows version 1 as a memory's first write (PostgreSQL copies those straight into the table)
+        // and replaces the row by version order. It is queued, not counted against capacity: an embedding that is
+        // never written (a crash, or computed after shutdown began) is recomputed when the agent loads.
+        var rewrite = !index.HasQueuedUpsert(slot) && !_queue.IsCompleted;
+        var embedded = entry with
+        {
+            Embedding = vector,
+            EmbeddingModel = _embeddings.ModelId,
+            Version = rewrite ? entry.Version + 1 : entry.Version,
+        };
+        index.Replace(slot, embedded);
+        if (rewrite)
+        {
+            try
+            {
+                index.NoteUpsertQueued(embedded.Id);
+                _queue.Enqueue(PendingChange.Upsert(embedded).WithCompletion(null, index, reserved: false));
+            }
+            catch (ObjectDisposedException)
+            {
             }
         }
     }

@@ -56,7 +56,7 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
         _writeThrough = _options.Persistence.Durability == Durability.WriteThrough;
         _consolidationLock = consolidationLock;
         _generalizer = generalizer;
-        embeddings.Apply = ApplyEmbedding;
+        embeddings.Apply = ApplyEmbeddings;
     }
 
     public IAgentMemory ForAgent(string agentId)

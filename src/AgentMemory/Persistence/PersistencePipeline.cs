@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AgentMemory.Diagnostics;
+using AgentMemory.Retrieval;
 using AgentMemory.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -206,15 +207,31 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
     /// <summary>Each queued upsert writes its memory's latest snapshot (never an older version than it carries).</summary>
     private static void RefreshUpserts(List<PendingChange> batch)
     {
+        // Grouped by agent, so the writer takes each agent's read lock once per batch, not once per change.
+        var byOwner = new Dictionary<AgentIndex, List<int>>();
         for (var i = 0; i < batch.Count; i++)
         {
-            var change = batch[i];
-            if (change.Kind == ChangeKind.Upsert && change.Owner is { } owner
-                && owner.TakeQueuedUpsert(change.MemoryId) is { } latest
-                && !ReferenceEquals(latest, change.Entry)
-                && latest.Version >= change.Entry!.Version)
+            if (batch[i] is { Kind: ChangeKind.Upsert, Owner: { } owner })
             {
-                batch[i] = change.WithEntry(latest);
+                if (!byOwner.TryGetValue(owner, out var positions))
+                {
+                    byOwner[owner] = positions = [];
+                }
+
+                positions.Add(i);
+            }
+        }
+
+        foreach (var (owner, positions) in byOwner)
+        {
+            var latest = owner.TakeQueuedUpserts(positions.ConvertAll(p => batch[p].MemoryId));
+            for (var k = 0; k < positions.Count; k++)
+            {
+                var change = batch[positions[k]];
+                if (latest[k] is { } entry && !ReferenceEquals(entry, change.Entry) && entry.Version >= change.Entry!.Version)
+                {
+                    batch[positions[k]] = change.WithEntry(entry);
+                }
             }
         }
     }

@@ -203,26 +203,37 @@ internal sealed partial class AgentIndex
     public bool HasQueuedUpsert(int slot) => _queuedUpserts[slot] > 0;
 
     /// <summary>
-    /// Called by the writer as it takes a queued upsert: the memory's latest snapshot, which is what gets written (so
-    /// an embedding computed meanwhile travels with the first write instead of causing a second one), or
-    /// <see langword="null"/> when the memory is gone from the index.
+    /// Called by the writer as it takes queued upserts of this agent (one read lock for all of them): each memory's
+    /// latest snapshot, which is what gets written (so an embedding computed meanwhile travels with the first write
+    /// instead of causing a second one), or <see langword="null"/> when the memory is gone from the index.
     /// </summary>
-    public MemoryEntry? TakeQueuedUpsert(Guid id)
+    public MemoryEntry?[] TakeQueuedUpserts(IReadOnlyList<Guid> ids)
     {
+        var latest = new MemoryEntry?[ids.Count];
         using (EnterRead())
         {
-            if (IsRetired || !_byId.TryGetValue(id, out var slot))
+            if (IsRetired)
             {
-                return null;
+                return latest;
             }
 
-            if (Interlocked.Decrement(ref _queuedUpserts[slot]) < 0)
+            for (var i = 0; i < ids.Count; i++)
             {
-                Interlocked.Exchange(ref _queuedUpserts[slot], 0);
-            }
+                if (!_byId.TryGetValue(ids[i], out var slot))
+                {
+                    continue;
+                }
 
-            return _entries[slot];
+                if (Interlocked.Decrement(ref _queuedUpserts[slot]) < 0)
+                {
+                    Interlocked.Exchange(ref _queuedUpserts[slot], 0);
+                }
+
+                latest[i] = _entries[slot];
+            }
         }
+
+        return latest;
     }
 
     /// <summary>Whether access statistics wait for queue room (see <see cref="DeferAccess"/>).</summary>

@@ -30,9 +30,10 @@ internal static class LoadBenchmark
         await using (var connection = await dataSource.OpenConnectionAsync())
         await using (var importer = await connection.BeginBinaryImportAsync($"COPY agent_memory.memories ({MemoryColumns.List}) FROM STDIN (FORMAT BINARY)"))
         {
+            var rows = new MemoryRowWriter();
             foreach (var entry in entries)
             {
-                await MemoryRowWriter.WriteAsync(importer, entry, CancellationToken.None);
+                await rows.WriteAsync(importer, entry, CancellationToken.None);
             }
 
             await importer.CompleteAsync();

@@ -24,6 +24,37 @@ public sealed class EmbeddingGeneratorTests
     }
 
     [Test]
+    public async Task AnEmbeddingThatArrivesAfterTheFirstWriteIsWrittenAsTheNextVersion()
+    {
+        var generator = new RecordingEmbeddingGenerator { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        await using var host = MemoryTestHost.Create(services: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(generator));
+        var entry = await host.Memory.RememberAsync("a1", "the staging database moved to the new cluster");
+        Assert.That(entry.Version, Is.EqualTo(1));
+
+        // The writer does not wait for the embedding: the memory is stored without it first.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await Entries.LoadAllAsync(host.Store, "a1")).Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        var first = (await Entries.LoadAllAsync(host.Store, "a1")).Single();
+        Assert.That((first.Version, first.Embedding), Is.EqualTo((1L, (ReadOnlyMemory<float>?)null)));
+
+        generator.Gate.SetResult();
+        await host.Memory.FlushAsync();
+        var stored = (await Entries.LoadAllAsync(host.Store, "a1")).Single();
+        var live = (await host.Memory.GetAsync("a1", entry.Id))!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored.Embedding, Is.Not.Null, "the embedding reached the store");
+            Assert.That(stored.Version, Is.EqualTo(2), "as a change of the stored row");
+            Assert.That(live.Version, Is.EqualTo(2), "the agent sees the version the store holds");
+            Assert.That(stored.Content, Is.EqualTo(entry.Content));
+        });
+    }
+
+    [Test]
     public async Task SwitchingGeneratorReEmbedsOnLoadAndNeverComparesAcrossModels()
     {
         var store = new FaultyStore();

@@ -3,7 +3,7 @@ using Microsoft.Extensions.AI;
 
 namespace AgentMemory.Tests.Embeddings;
 
-/// <summary>An embedding generator double: records each call's batch, can be made to fail, embeds by hashing.</summary>
+/// <summary>An embedding generator double: records each call's batch, can be made to fail or to wait, embeds by hashing.</summary>
 public sealed class RecordingEmbeddingGenerator(string model = "test-model") : IEmbeddingGenerator<string, Embedding<float>>
 {
     private readonly HashingEmbeddingGenerator _inner = new(64);
@@ -12,11 +12,19 @@ public sealed class RecordingEmbeddingGenerator(string model = "test-model") : I
 
     public volatile bool Fail;
 
+    /// <summary>When set, each call waits for it before answering (an embedding service slower than the writer).</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
     public int Calls => BatchSizes.Count;
 
-    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = values.ToList();
+        if (Gate is { } gate)
+        {
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+
         BatchSizes.Enqueue(list.Count);
         if (Fail)
         {
@@ -31,7 +39,7 @@ public sealed class RecordingEmbeddingGenerator(string model = "test-model") : I
             result.Add(new Embedding<float>(vector));
         }
 
-        return Task.FromResult(result);
+        return result;
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>

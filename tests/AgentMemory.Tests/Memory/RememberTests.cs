@@ -58,7 +58,7 @@ public sealed class RememberTests
         var read = await Memory.GetAsync("a1", entry.Id);
         Assert.That(read, Is.Not.Null);
         Assert.That(read!.Content, Is.EqualTo(entry.Content));
-        Assert.That(read.Version, Is.EqualTo(1), "embedding in the background does not change the version");
+        Assert.That(read.Version, Is.EqualTo(1), "an embedding that joins the first write does not change the version");
     }
 
     [Test]
