@@ -100,13 +100,19 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
         await marker.Flushed!.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The query's embedding, or <see langword="null"/> when there is none or the generator failed.</summary>
-    public async ValueTask<float[]?> EmbedQueryAsync(string text, CancellationToken cancellationToken)
+    /// <summary>Whether embeddings come from the built-in generator, which can weigh a query's words.</summary>
+    public bool IsBuiltIn => _builtIn is not null;
+
+    /// <summary>
+    /// The query's embedding, or <see langword="null"/> when there is none or the generator failed. The built-in
+    /// generator weighs each word by <paramref name="termWeight"/> when given; another generator gets the text only.
+    /// </summary>
+    public async ValueTask<float[]?> EmbedQueryAsync(string text, Func<string, float>? termWeight, CancellationToken cancellationToken)
     {
         if (_builtIn is not null)
         {
             var vector = new float[_builtIn.Dimensions];
-            _builtIn.Embed(text, vector);
+            _builtIn.Embed(text, vector, termWeight);
             return vector;
         }
 

@@ -61,7 +61,14 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
     /// <summary>Embeds one text into <paramref name="destination"/> (length <see cref="Dimensions"/>), synchronously.</summary>
     /// <param name="text">The text.</param>
     /// <param name="destination">Receives the L2-normalized vector (all zeros when the text has no terms).</param>
-    public void Embed(string text, Span<float> destination)
+    public void Embed(string text, Span<float> destination) => Embed(text, destination, termWeight: null);
+
+    /// <summary>
+    /// Embeds a query with a weight per word (its term, as <see cref="Tokenizer.Term(ReadOnlySpan{char})"/> gives it):
+    /// each feature of a word counts in proportion to the word's weight (a bigram by the geometric mean of its two
+    /// words), so a recall can make the words that tell memories apart dominate the direction of its vector.
+    /// </summary>
+    internal void Embed(string text, Span<float> destination, Func<string, float>? termWeight)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (destination.Length != Dimensions)
@@ -71,7 +78,7 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
 
         destination.Clear();
         var features = new Dictionary<ulong, (float Count, float Weight)>();
-        var state = new FeatureState(features);
+        var state = new FeatureState(features, termWeight);
         Tokenizer.ForEachWord(text.AsSpan(), ref state, static (word, ref s) => s.AddWord(word));
 
         foreach (var (hash, (count, weight)) in features)
@@ -104,9 +111,10 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
     {
     }
 
-    private struct FeatureState(Dictionary<ulong, (float Count, float Weight)> features)
+    private struct FeatureState(Dictionary<ulong, (float Count, float Weight)> features, Func<string, float>? termWeight)
     {
         private string? _previous;
+        private float _previousWeight;
 
         public void AddWord(ReadOnlySpan<char> word)
         {
@@ -116,13 +124,15 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
                 return;
             }
 
-            Add(Fnv.Hash(term, 0x5bd1e995), UnigramWeight);
+            var scale = termWeight is null ? 1f : Math.Max(0f, termWeight(term));
+            Add(Fnv.Hash(term, 0x5bd1e995), UnigramWeight * scale);
             if (_previous is not null)
             {
-                Add(Fnv.Hash(term, Fnv.Hash(_previous, 0x27d4eb2d)), BigramWeight);
+                Add(Fnv.Hash(term, Fnv.Hash(_previous, 0x27d4eb2d)), BigramWeight * MathF.Sqrt(scale * _previousWeight));
             }
 
             _previous = term;
+            _previousWeight = scale;
 
             // Character n-grams of the bounded word: "<word>".
             Span<char> bounded = stackalloc char[word.Length + 2];
@@ -133,15 +143,22 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
             {
                 for (var i = 0; i + n <= bounded.Length; i++)
                 {
-                    Add(Fnv.Hash(bounded.Slice(i, n), 0x165667b1 + (ulong)n), CharGramWeight);
+                    Add(Fnv.Hash(bounded.Slice(i, n), 0x165667b1 + (ulong)n), CharGramWeight * scale);
                 }
             }
         }
 
         private readonly void Add(ulong hash, float weight)
         {
+            // A word of weight 0 adds nothing, not even to the count of a feature another word shares; a feature
+            // several words produce counts with the largest weight among them.
+            if (weight <= 0)
+            {
+                return;
+            }
+
             ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(features, hash, out _);
-            slot = (slot.Count + 1f, weight);
+            slot = (slot.Count + 1f, Math.Max(slot.Weight, weight));
         }
     }
 }

@@ -100,18 +100,30 @@ internal sealed partial class MemorySystem
     }
 
     /// <summary>
-    /// The query vector of a task, as recall and learning both see it: the task without the words that misled the
-    /// agent, embedded (null without a generator or when it fails).
+    /// The query vector of a task, as recall and learning both see it (null without a generator or when it fails).
+    /// The built-in generator weighs each word by how well it tells this agent's memories apart and by what the agent
+    /// learned of it; another generator gets the task without the words that misled the agent.
     /// </summary>
     private async ValueTask<float[]?> EmbedTaskAsync(AgentIndex index, string task, CancellationToken cancellationToken)
     {
+        if (_embeddings.IsBuiltIn)
+        {
+            Dictionary<string, float> weights;
+            using (index.EnterRead())
+            {
+                weights = index.QueryTermWeights(task);
+            }
+
+            return await _embeddings.EmbedQueryAsync(task, term => weights.GetValueOrDefault(term, 1f), cancellationToken).ConfigureAwait(false);
+        }
+
         string embedded;
         using (index.EnterRead())
         {
             embedded = index.Learning.WithoutMisleadingWords(task);
         }
 
-        return await _embeddings.EmbedQueryAsync(embedded, cancellationToken).ConfigureAwait(false);
+        return await _embeddings.EmbedQueryAsync(embedded, termWeight: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -136,9 +136,7 @@ internal sealed partial class AgentIndex
                 continue;
             }
 
-            var df = postings.Count;
-            var idf = Math.Log(1 + ((documents - df + 0.5) / (df + 0.5)));
-            var weight = (float)(queryWeight * learned.TermWeight(term) * idf * (k1 + 1));
+            var weight = (float)(queryWeight * learned.TermWeight(term) * InverseDocumentFrequency(documents, postings.Count) * (k1 + 1));
             var slots = postings.Slots;
             var counts = postings.Counts;
             for (var i = 0; i < slots.Length; i++)
@@ -195,6 +193,31 @@ internal sealed partial class AgentIndex
             && _createdTicks[slot] < filter.CreatedBeforeTicks
             && (filter.Tags is null || CompiledFilter.HasAllTags(_entries[slot]!, filter.Tags));
     }
+
+    /// <summary>
+    /// What each word of a query tells this agent's memories apart by, for weighing the words of the query the
+    /// built-in generator embeds: its inverse document frequency, as BM25 weighs it, times what the agent learned of
+    /// the word. Boilerplate that most memories share (and words that misled the agent) then hardly moves the query
+    /// vector, as they hardly move the word match (caller holds a lock).
+    /// </summary>
+    public Dictionary<string, float> QueryTermWeights(string text)
+    {
+        var weights = new Dictionary<string, float>(StringComparer.Ordinal);
+        var documents = _byId.Count;
+        foreach (var term in Tokenizer.Terms(text))
+        {
+            if (!weights.ContainsKey(term))
+            {
+                var df = _postings.TryGetValue(term, out var postings) ? postings.Count : 0;
+                weights[term] = (float)(InverseDocumentFrequency(documents, df) * Learning.TermWeight(term));
+            }
+        }
+
+        return weights;
+    }
+
+    /// <summary>BM25's inverse document frequency of a word found in <paramref name="df"/> of <paramref name="documents"/> memories.</summary>
+    private static double InverseDocumentFrequency(int documents, int df) => Math.Log(1 + ((documents - df + 0.5) / (df + 0.5)));
 
     /// <summary>The per-recall constants of the scan and the per-slot scoring.</summary>
     private readonly struct ScanContext(AgentIndex index, SearchQuery query, CompiledFilter? filter, float[] lexical, float maxLexical, float[]? vector, double share)

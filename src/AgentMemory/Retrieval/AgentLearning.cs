@@ -16,8 +16,10 @@ namespace AgentMemory.Retrieval;
 /// of a used memory (helped or misled) in proportion to how strongly it put that memory forward (its score as a
 /// fraction of the best any memory reached); each signal's share of the hybrid relevance is scaled by its odds of
 /// having put forward a memory that helped, (helped + 1) / (misled + 1).</item>
-/// <item>The text it embeds. Words that misled it twice or more are left out of the query text sent to the embedding
-/// generator, which knows nothing of them and would otherwise keep pulling in the same wrong memories.</item>
+/// <item>What it embeds. The built-in generator weighs each query word by its word weight here (times how rare the
+/// word is among the agent's memories), so the embedding discounts the same words the word match does. Another
+/// generator gets the text without the words that misled the agent twice or more: it knows nothing of them and would
+/// otherwise keep pulling in the same wrong memories.</item>
 /// </list>
 /// Nothing is learned while the agent's learning is off. Saved with the agent's state.
 /// </summary>

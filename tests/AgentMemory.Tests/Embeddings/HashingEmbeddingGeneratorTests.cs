@@ -32,6 +32,19 @@ public sealed class HashingEmbeddingGeneratorTests
     }
 
     [Test]
+    public void AWordOfWeightZeroAddsNothingToAWeightedEmbedding()
+    {
+        var generator = new HashingEmbeddingGenerator();
+        var weighted = new float[generator.Dimensions];
+        var alone = new float[generator.Dimensions];
+        generator.Embed("printer toner", weighted, term => term == "toner" ? 0f : 1f);
+        generator.Embed("printer", alone);
+
+        Assert.That(weighted, Is.EqualTo(alone).Within(1e-6f));
+        Assert.That(weighted.Any(v => v != 0), Is.True);
+    }
+
+    [Test]
     public async Task ImplementsTheMicrosoftExtensionsAiInterface()
     {
         Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>> generator = _generator;

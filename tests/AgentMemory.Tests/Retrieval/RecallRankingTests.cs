@@ -23,8 +23,32 @@ public sealed class RecallRankingTests
         var results = await memory.RecallAsync(new RecallRequest("Deploys to production need two approvals from the release team") { Weights = RelevanceOnly, Threshold = 0 });
 
         Assert.That(results[0].Memory.Id, Is.EqualTo(exact.Id));
-        Assert.That(results[0].Breakdown.Relevance, Is.EqualTo(1).Within(1e-6));
+
+        // Word match is at its maximum; the query's embedding weighs its rarer words more, so even the same text is a
+        // hair under cosine 1.
+        Assert.That(results[0].Breakdown.Lexical, Is.EqualTo(1).Within(1e-6));
+        Assert.That(results[0].Breakdown.Relevance, Is.GreaterThan(0.95));
         Assert.That(results.Select(r => r.Score), Is.Ordered.Descending);
+    }
+
+    [Test]
+    public async Task TheBuiltInEmbeddingOfAQueryWeighsTheWordThatTellsMemoriesApartOverSharedBoilerplate()
+    {
+        // Embedding similarity alone: an unweighted query vector is mostly the boilerplate it shares with 12 memories.
+        await using var host = MemoryTestHost.Create(o => o.Recall.SemanticShare = 1);
+        var memory = host.Memory.ForAgent("a1");
+        string[] topics = ["invoice", "password", "webhook", "shipping", "export", "calendar", "printer", "vpn", "mailbox", "license", "backup", "dashboard"];
+        foreach (var topic in topics)
+        {
+            await memory.RememberAsync($"Please handle the {topic} request from user 4242");
+        }
+
+        var checkout = await memory.RememberAsync("Ticket 17: something is wrong with the checkout");
+        await host.Memory.FlushAsync();
+
+        var results = await memory.RecallAsync(new RecallRequest("Please handle the checkout request from user 5151") { Weights = RelevanceOnly, Threshold = 0 });
+
+        Assert.That(results[0].Memory.Id, Is.EqualTo(checkout.Id), string.Join(" | ", results.Take(3).Select(r => $"{r.Memory.Content} {r.Breakdown.Semantic:F2}")));
     }
 
     [Test]
