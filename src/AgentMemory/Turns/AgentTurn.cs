@@ -43,8 +43,11 @@ public sealed class AgentTurn : IAsyncDisposable
     public bool IsCompleted => Volatile.Read(ref _completed) == 1;
 
     /// <summary>
-    /// Remembers the task and its outcome as an episodic memory (task type, success and duration in metadata, tagged
-    /// <c>task</c> and <c>success</c> or <c>failure</c>) and records the outcome (reward 1 or -1) for the recalled memories.
+    /// Remembers the task and its outcome as an episodic memory of medium importance (task type, success and duration
+    /// in metadata, tagged <c>task</c> and <c>success</c> or <c>failure</c>) and records the outcome (reward 1 or -1)
+    /// for the recalled memories. A failure is not made more important than a success: importance would rank every
+    /// failure of any task above the outcomes of the task at hand, and consolidation would promote each one; how the
+    /// task went is in the tags, the metadata and the used memories' utility.
     /// </summary>
     /// <param name="outcome">What happened, in a sentence or two.</param>
     /// <param name="success">Whether the task succeeded.</param>
@@ -74,7 +77,7 @@ public sealed class AgentTurn : IAsyncDisposable
             new MemoryDraft($"Task: {Task}\nOutcome: {outcome}")
             {
                 Type = MemoryType.Episodic,
-                Importance = success ? Importance.Medium : Importance.High,
+                Importance = Importance.Medium,
                 Tags = TaskType is null ? ["task", success ? "success" : "failure"] : ["task", success ? "success" : "failure", TaskType],
                 Metadata = metadata,
             },

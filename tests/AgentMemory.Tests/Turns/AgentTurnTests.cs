@@ -41,8 +41,10 @@ public sealed class AgentTurnTests
 
         await using var turn = await memory.BeginTurnAsync("Exports hang again");
         Assert.That(turn.Recalled.Select(r => r.Memory.Id), Is.EquivalentTo(new[] { followed.Id, other.Id }));
-        await turn.CompleteAsync("Restarted the worker; still hanging", success: false, usedMemoryIds: [followed.Id]);
+        var outcome = await turn.CompleteAsync("Restarted the worker; still hanging", success: false, usedMemoryIds: [followed.Id]);
 
+        Assert.That(outcome.Tags, Is.EquivalentTo(new[] { "task", "failure" }));
+        Assert.That(outcome.Importance, Is.EqualTo(Importance.Medium), "an outcome's importance does not depend on how it went");
         Assert.That((await memory.GetAsync(followed.Id))!.Utility, Is.LessThan(0));
         Assert.That((await memory.GetAsync(other.Id))!.Utility, Is.Zero);
     }
