@@ -80,6 +80,14 @@ public sealed partial class AgentMemoryContextProvider : AIContextProvider
         try
         {
             var input = InputText(context.RequestMessages.Where(m => m.GetAgentRequestMessageSourceType() == AgentRequestMessageSourceType.External));
+
+            // The outcome first, while the agent's memories are those the run recalled from (the run's own memory
+            // would otherwise be the best match its learning compares the used memories with).
+            if (_options.RecordOutcomes && used.Count > 0)
+            {
+                await _memory.RecordOutcomeAsync(agentId, used, success ? 1.0 : -1.0, input.Length > 0 ? input : null, cancellationToken).ConfigureAwait(false);
+            }
+
             if (_options.RememberRuns && input.Length > 0)
             {
                 var reply = success
@@ -95,10 +103,6 @@ public sealed partial class AgentMemoryContextProvider : AIContextProvider
                     cancellationToken).ConfigureAwait(false);
             }
 
-            if (_options.RecordOutcomes && used.Count > 0)
-            {
-                await _memory.RecordOutcomeAsync(agentId, used, success ? 1.0 : -1.0, input.Length > 0 ? input : null, cancellationToken).ConfigureAwait(false);
-            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

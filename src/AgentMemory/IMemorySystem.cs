@@ -88,10 +88,12 @@ public interface IMemorySystem
 
     /// <summary>
     /// Records how a task went for the memories that were used, as the overload without a task does, and also learns
-    /// from the task's words: the words the task shared with the used memories lose weight in this agent's later
-    /// recalls after a failure (they pulled in the wrong memories) and regain it after a success. Words that say what
-    /// a task is about keep their weight; boilerplate shared by unrelated tasks fades. Nothing is learned while the
-    /// agent's learning is off.
+    /// from the task: after a failure, the words the task shared with the used memories lose weight in this agent's
+    /// later recalls (they pulled in the wrong memories; a success does not restore them). Words that say what a task
+    /// is about keep their weight; boilerplate shared by unrelated tasks fades. Each relevance signal is credited by
+    /// how strongly it put the used memories forward against the best match among the agent's memories, so record the
+    /// outcome before remembering the task's own outcome (which would be that best match), as the turn helper does.
+    /// Nothing is learned while the agent's learning is off.
     /// </summary>
     /// <param name="agentId">The agent.</param>
     /// <param name="usedMemoryIds">The memories that were used (typically those the agent followed).</param>

@@ -72,6 +72,14 @@ public sealed class AgentTurn : IAsyncDisposable
             throw new InvalidOperationException("This turn was already completed.");
         }
 
+        // The outcome first, while the agent's memories are those the task recalled from (the task's own memory
+        // would otherwise be the best match its learning compares the used memories with).
+        var used = usedMemoryIds?.ToList() ?? [.. Recalled.Select(static r => r.Memory.Id)];
+        if (used.Count > 0)
+        {
+            await _memory.RecordOutcomeAsync(used, success ? 1.0 : -1.0, Task, cancellationToken).ConfigureAwait(false);
+        }
+
         var metadata = BuildMetadata(TaskType, success, _time.GetElapsedTime(_started).TotalMilliseconds, details);
         var remembered = await _memory.RememberAsync(
             new MemoryDraft($"Task: {Task}\nOutcome: {outcome}")
@@ -82,12 +90,6 @@ public sealed class AgentTurn : IAsyncDisposable
                 Metadata = metadata,
             },
             cancellationToken).ConfigureAwait(false);
-
-        var used = usedMemoryIds?.ToList() ?? [.. Recalled.Select(static r => r.Memory.Id)];
-        if (used.Count > 0)
-        {
-            await _memory.RecordOutcomeAsync(used, success ? 1.0 : -1.0, Task, cancellationToken).ConfigureAwait(false);
-        }
 
         return remembered;
     }

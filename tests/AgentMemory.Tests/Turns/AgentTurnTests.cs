@@ -50,6 +50,28 @@ public sealed class AgentTurnTests
     }
 
     [Test]
+    public async Task TheOutcomeIsCreditedAgainstTheMemoriesTheTaskRecalledFrom()
+    {
+        await using var host = MemoryTestHost.Create();
+        var memory = host.Memory.ForAgent("a1");
+        var followed = await memory.RememberAsync("Rotate the webhook secret when deliveries fail");
+        await host.Memory.FlushAsync();
+
+        await using (var turn = await memory.BeginTurnAsync("Webhook deliveries fail for the billing service"))
+        {
+            await turn.CompleteAsync("Rotated the secret; deliveries resumed", success: true, usedMemoryIds: [followed.Id]);
+        }
+
+        await host.Memory.FlushAsync();
+
+        // The followed memory was the best word match when the task recalled: word match earns the full credit. (The
+        // task's own outcome, remembered after, holds every word of the task and would have taken the best place.)
+        var learning = (await host.Store.GetAgentAsync("a1"))!.Settings.GetProperty("learning");
+        Assert.That(learning.GetProperty("lexical")[0].GetDouble(), Is.EqualTo(1).Within(1e-3));
+        Assert.That(learning.GetProperty("lexical")[1].GetDouble(), Is.Zero);
+    }
+
+    [Test]
     public async Task ATurnDisposedWithoutCompletingRecordsNothing()
     {
         await using var host = MemoryTestHost.Create();
