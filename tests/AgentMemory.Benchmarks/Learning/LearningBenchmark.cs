@@ -20,7 +20,7 @@ internal static class LearningBenchmark
 {
     private const int Families = 30;
     private const int Rounds = 10;
-    private const int Worlds = 10;
+    private const int Worlds = 30;
     private static readonly string[] Approaches = ["escalate to tier two", "issue a refund", "reset the credentials", "reconfigure the integration", "roll back the release", "send the documentation"];
     private static readonly string[] Topics =
     [
@@ -45,6 +45,7 @@ internal static class LearningBenchmark
         var none = new double[Rounds];
         var lexical = new double[Rounds];
         var perfect = new double[Rounds];
+        var perWorld = new List<double>();
         Console.WriteLine("world  rounds 4-10: memory+learning  memory only  no memory  learning, word match only  perfect recall");
         for (var world = 1; world <= Worlds; world++)
         {
@@ -57,6 +58,7 @@ internal static class LearningBenchmark
                 await SimulateAsync(world, useMemory: false, learn: false, perfectRecall: true),
             };
             Console.WriteLine($"{world,5}  {runs[0].Skip(3).Average(),28:P1}  {runs[1].Skip(3).Average(),11:P1}  {runs[2].Skip(3).Average(),9:P1}  {runs[3].Skip(3).Average(),25:P1}  {runs[4].Skip(3).Average(),14:P1}");
+            perWorld.Add(runs[0].Skip(3).Average());
             for (var r = 0; r < Rounds; r++)
             {
                 learning[r] += runs[0][r] / Worlds;
@@ -76,6 +78,8 @@ internal static class LearningBenchmark
 
         var report = new BenchmarkReport("learning");
         report.Add("success_4_10_learning", learning.Skip(3).Average(), $"target >= 0.90; mean of {Worlds} worlds");
+        var mean = perWorld.Average();
+        report.Add("success_4_10_learning_stderr", Math.Sqrt(perWorld.Sum(x => (x - mean) * (x - mean)) / (Worlds - 1) / Worlds), "standard error of that mean over the worlds");
         report.Add("success_4_10_memory_only", memoryOnly.Skip(3).Average());
         report.Add("success_4_10_no_memory", none.Skip(3).Average(), "chance is 1/6 = 0.167");
         report.Add("success_4_10_learning_lexical", lexical.Skip(3).Average(), "semantic share 0");
