@@ -18,9 +18,6 @@ internal static class PersistBenchmark
     private const int Agents = 10;
     private const int PerMemorySample = 3_000;
     private const int Rounds = 3;
-    private const int MaxWarmupPasses = 8;
-    /// <summary>Compiled methods per pass below which the JIT counts as settled (each pass's new hosts and data sources compile a couple of hundred).</summary>
-    private const int SettledJit = 250;
 
     public static async Task<BenchmarkReport> RunAsync()
     {
@@ -28,24 +25,17 @@ internal static class PersistBenchmark
         var vectors = BenchmarkMemories.Vectors(Count);
         Console.WriteLine($"Database {database.Name}; {Count:N0} memories, 384-float embeddings computed before timing.");
 
-        // Migrate once, and warm up every path on throwaway rows at full size until the JIT has settled, so the measured
-        // rounds run optimized code (tiered compilation promotes a method only after it has run a while, and keeps
-        // recompiling hot methods with profile data for several passes; a short warm-up measures unoptimized code).
-        var compiledPerPass = new List<long>();
-        for (var pass = 1; ; pass++)
-        {
-            var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-            await WriteBehindAsync(database, vectors, Count, $"warmup{pass}");
-            await RawCopyAsync(database, BenchmarkMemories.Entries($"warmup-copy{pass}", Count, Agents, vectors, "bench"));
-            await PerMemoryAsync(database, BenchmarkMemories.Entries($"warmup-row{pass}", 500, Agents, vectors, "bench"));
-            await ResetAsync(database);
-            compiledPerPass.Add(System.Runtime.JitInfo.GetCompiledMethodCount() - compiled);
-            if (compiledPerPass[^1] < SettledJit || pass == MaxWarmupPasses)
+        // Migrate once, and warm up every path on throwaway rows at full size until the JIT has settled (each pass's
+        // new hosts and data sources still compile a couple of hundred methods).
+        await JitWarmup.RunAsync(
+            async pass =>
             {
-                Console.WriteLine($"  warm-up: {pass} passes; methods compiled in each: {string.Join(", ", compiledPerPass)}");
-                break;
-            }
-        }
+                await WriteBehindAsync(database, vectors, Count, $"warmup{pass}");
+                await RawCopyAsync(database, BenchmarkMemories.Entries($"warmup-copy{pass}", Count, Agents, vectors, "bench"));
+                await PerMemoryAsync(database, BenchmarkMemories.Entries($"warmup-row{pass}", 500, Agents, vectors, "bench"));
+                await ResetAsync(database);
+            },
+            settled: 250);
 
         var perMemory = new List<double>();
         var rawCopy = new List<double>();

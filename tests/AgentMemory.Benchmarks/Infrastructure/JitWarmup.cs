@@ -1,0 +1,26 @@
+namespace AgentMemory.Benchmarks.Infrastructure;
+
+/// <summary>
+/// Runs a warm-up pass until the JIT has settled, so the measured runs execute optimized code: tiered compilation
+/// promotes a method only after it has run a while and recompiles hot methods with profile data over several passes,
+/// so one short warm-up leaves the first measured calls in unoptimized code with the JIT busy beside them.
+/// </summary>
+internal static class JitWarmup
+{
+    /// <summary>Runs <paramref name="pass"/> until it compiles fewer than <paramref name="settled"/> methods (at most <paramref name="maxPasses"/> times) and prints what each pass compiled.</summary>
+    public static async Task RunAsync(Func<int, Task> pass, int settled, int maxPasses = 8)
+    {
+        var compiledPerPass = new List<long>();
+        for (var number = 1; ; number++)
+        {
+            var before = System.Runtime.JitInfo.GetCompiledMethodCount();
+            await pass(number);
+            compiledPerPass.Add(System.Runtime.JitInfo.GetCompiledMethodCount() - before);
+            if (compiledPerPass[^1] < settled || number == maxPasses)
+            {
+                Console.WriteLine($"  warm-up: {number} passes; methods compiled in each: {string.Join(", ", compiledPerPass)}");
+                return;
+            }
+        }
+    }
+}
