@@ -103,16 +103,23 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
     /// <summary>Whether embeddings come from the built-in generator, which can weigh a query's words.</summary>
     public bool IsBuiltIn => _builtIn is not null;
 
-    /// <summary>
-    /// The query's embedding, or <see langword="null"/> when there is none or the generator failed. The built-in
-    /// generator weighs each word by <paramref name="termWeight"/> when given; another generator gets the text only.
-    /// </summary>
-    public async ValueTask<float[]?> EmbedQueryAsync(string text, Func<string, float>? termWeight, CancellationToken cancellationToken)
+    /// <summary>The built-in generator's embeddings of a query with and without word weights (see <see cref="IsBuiltIn"/>).</summary>
+    public (float[] Weighted, float[] Plain) EmbedWeightedQuery(string text, Func<string, float> termWeight)
+    {
+        var generator = _builtIn ?? throw new InvalidOperationException("Word weights need the built-in generator.");
+        var weighted = new float[generator.Dimensions];
+        var plain = new float[generator.Dimensions];
+        generator.Embed(text, weighted, plain, termWeight);
+        return (weighted, plain);
+    }
+
+    /// <summary>The query's embedding, or <see langword="null"/> when there is none or the generator failed.</summary>
+    public async ValueTask<float[]?> EmbedQueryAsync(string text, CancellationToken cancellationToken)
     {
         if (_builtIn is not null)
         {
             var vector = new float[_builtIn.Dimensions];
-            _builtIn.Embed(text, vector, termWeight);
+            _builtIn.Embed(text, vector);
             return vector;
         }
 

@@ -61,28 +61,48 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
     /// <summary>Embeds one text into <paramref name="destination"/> (length <see cref="Dimensions"/>), synchronously.</summary>
     /// <param name="text">The text.</param>
     /// <param name="destination">Receives the L2-normalized vector (all zeros when the text has no terms).</param>
-    public void Embed(string text, Span<float> destination) => Embed(text, destination, termWeight: null);
-
-    /// <summary>
-    /// Embeds a query with a weight per word (its term, as <see cref="Tokenizer.Term(ReadOnlySpan{char})"/> gives it):
-    /// each feature of a word counts in proportion to the word's weight (a bigram by the geometric mean of its two
-    /// words), so a recall can make the words that tell memories apart dominate the direction of its vector.
-    /// </summary>
-    internal void Embed(string text, Span<float> destination, Func<string, float>? termWeight)
+    public void Embed(string text, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (destination.Length != Dimensions)
-        {
-            throw new ArgumentException($"destination must have {Dimensions} elements.", nameof(destination));
-        }
+        CheckLength(destination, nameof(destination));
+        Write(Features(text, termWeight: null), destination, weighted: false);
+    }
 
-        destination.Clear();
-        var features = new Dictionary<ulong, (float Count, float Weight)>();
+    /// <summary>
+    /// Embeds a query twice from one pass over its words: plainly, and with a weight per word (its term, as
+    /// <see cref="Tokenizer.Term(ReadOnlySpan{char})"/> gives it), where each feature of a word counts in proportion
+    /// to the word's weight (a bigram by the geometric mean of its two words) and a word of weight 0 adds nothing. A
+    /// recall leans on the weighted vector to make the words that tell memories apart dominate its direction.
+    /// </summary>
+    internal void Embed(string text, Span<float> weighted, Span<float> plain, Func<string, float> termWeight)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        CheckLength(weighted, nameof(weighted));
+        CheckLength(plain, nameof(plain));
+        var features = Features(text, termWeight);
+        Write(features, weighted, weighted: true);
+        Write(features, plain, weighted: false);
+    }
+
+    private static Dictionary<ulong, Feature> Features(string text, Func<string, float>? termWeight)
+    {
+        var features = new Dictionary<ulong, Feature>();
         var state = new FeatureState(features, termWeight);
         Tokenizer.ForEachWord(text.AsSpan(), ref state, static (word, ref s) => s.AddWord(word));
+        return features;
+    }
 
-        foreach (var (hash, (count, weight)) in features)
+    private static void Write(Dictionary<ulong, Feature> features, Span<float> destination, bool weighted)
+    {
+        destination.Clear();
+        foreach (var (hash, feature) in features)
         {
+            var (count, weight) = weighted ? (feature.WeightedCount, feature.WeightedWeight) : (feature.Count, feature.Weight);
+            if (count <= 0)
+            {
+                continue;
+            }
+
             var index = (int)(hash % (ulong)destination.Length);
             var sign = (hash >> 63) == 0 ? 1f : -1f;
             var tf = count >= 1f ? 1f + MathF.Log(count) : count;
@@ -93,6 +113,14 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
         if (norm > 0)
         {
             TensorPrimitives.Divide(destination, norm, destination);
+        }
+    }
+
+    private void CheckLength(Span<float> destination, string name)
+    {
+        if (destination.Length != Dimensions)
+        {
+            throw new ArgumentException($"{name} must have {Dimensions} elements.", name);
         }
     }
 
@@ -111,10 +139,13 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
     {
     }
 
-    private struct FeatureState(Dictionary<ulong, (float Count, float Weight)> features, Func<string, float>? termWeight)
+    /// <summary>How often a text produced a feature and its weight (the largest among the words that produced it), plainly and with word weights.</summary>
+    private record struct Feature(float Count, float Weight, float WeightedCount, float WeightedWeight);
+
+    private struct FeatureState(Dictionary<ulong, Feature> features, Func<string, float>? termWeight)
     {
         private string? _previous;
-        private float _previousWeight;
+        private float _previousScale;
 
         public void AddWord(ReadOnlySpan<char> word)
         {
@@ -125,14 +156,14 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
             }
 
             var scale = termWeight is null ? 1f : Math.Max(0f, termWeight(term));
-            Add(Fnv.Hash(term, 0x5bd1e995), UnigramWeight * scale);
+            Add(Fnv.Hash(term, 0x5bd1e995), UnigramWeight, scale);
             if (_previous is not null)
             {
-                Add(Fnv.Hash(term, Fnv.Hash(_previous, 0x27d4eb2d)), BigramWeight * MathF.Sqrt(scale * _previousWeight));
+                Add(Fnv.Hash(term, Fnv.Hash(_previous, 0x27d4eb2d)), BigramWeight, MathF.Sqrt(scale * _previousScale));
             }
 
             _previous = term;
-            _previousWeight = scale;
+            _previousScale = scale;
 
             // Character n-grams of the bounded word: "<word>".
             Span<char> bounded = stackalloc char[word.Length + 2];
@@ -143,22 +174,21 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
             {
                 for (var i = 0; i + n <= bounded.Length; i++)
                 {
-                    Add(Fnv.Hash(bounded.Slice(i, n), 0x165667b1 + (ulong)n), CharGramWeight * scale);
+                    Add(Fnv.Hash(bounded.Slice(i, n), 0x165667b1 + (ulong)n), CharGramWeight, scale);
                 }
             }
         }
 
-        private readonly void Add(ulong hash, float weight)
+        private readonly void Add(ulong hash, float weight, float scale)
         {
-            // A word of weight 0 adds nothing, not even to the count of a feature another word shares; a feature
-            // several words produce counts with the largest weight among them.
-            if (weight <= 0)
+            ref var feature = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(features, hash, out _);
+            feature.Count++;
+            feature.Weight = weight;
+            if (weight * scale > 0)
             {
-                return;
+                feature.WeightedCount++;
+                feature.WeightedWeight = Math.Max(feature.WeightedWeight, weight * scale);
             }
-
-            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(features, hash, out _);
-            slot = (slot.Count + 1f, Math.Max(slot.Weight, weight));
         }
     }
 }

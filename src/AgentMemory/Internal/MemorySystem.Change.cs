@@ -149,9 +149,10 @@ internal sealed partial class MemorySystem
         }
 
         var rate = _options.Learning.LearningRate;
+        // Signal credit compares memories with the best of the agent for the task: the cosines' scale cancels out.
         var taskVector = taskTerms is null
             ? null
-            : await EmbedTaskAsync(await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false), task!, cancellationToken).ConfigureAwait(false);
+            : (await EmbedTaskAsync(await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false), task!, cancellationToken).ConfigureAwait(false)).Vector;
 
         var recall = _options.Recall;
         return await MutateAsync(

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Diagnostics;
 using AgentMemory.Diagnostics;
 using AgentMemory.Persistence;
@@ -49,7 +50,7 @@ internal sealed partial class MemorySystem
         using var activity = AgentMemoryInstruments.ActivitySource.StartActivity("agentmemory.recall");
         activity?.SetTag("agentmemory.agent_id", agentId);
         var index = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
-        var vector = await EmbedTaskAsync(index, request.Task, cancellationToken).ConfigureAwait(false);
+        var (vector, scale) = await EmbedTaskAsync(index, request.Task, cancellationToken).ConfigureAwait(false);
 
         var started = Stopwatch.GetTimestamp();
         var now = Now();
@@ -59,6 +60,7 @@ internal sealed partial class MemorySystem
         {
             Terms = TermCounts.ForQuery(request.Task, request.Context, recall.ContextWeight),
             Vector = vector,
+            SemanticScale = scale,
             MaxResults = request.MaxResults,
             Threshold = request.Threshold ?? recall.DefaultThreshold,
             SemanticShare = recall.SemanticShare,
@@ -100,11 +102,12 @@ internal sealed partial class MemorySystem
     }
 
     /// <summary>
-    /// The query vector of a task, as recall and learning both see it (null without a generator or when it fails).
-    /// The built-in generator weighs each word by how well it tells this agent's memories apart and by what the agent
-    /// learned of it; another generator gets the task without the words that misled the agent.
+    /// The query vector of a task, as recall and learning both see it (null without a generator or when it fails),
+    /// and the scale of its cosines (see <see cref="SearchQuery.SemanticScale"/>). The built-in generator weighs each
+    /// word by how well it tells this agent's memories apart and by what the agent learned of it; another generator
+    /// gets the task without the words that misled the agent.
     /// </summary>
-    private async ValueTask<float[]?> EmbedTaskAsync(AgentIndex index, string task, CancellationToken cancellationToken)
+    private async ValueTask<(float[]? Vector, float Scale)> EmbedTaskAsync(AgentIndex index, string task, CancellationToken cancellationToken)
     {
         if (_embeddings.IsBuiltIn)
         {
@@ -114,7 +117,13 @@ internal sealed partial class MemorySystem
                 weights = index.QueryTermWeights(task);
             }
 
-            return await _embeddings.EmbedQueryAsync(task, term => weights.GetValueOrDefault(term, 1f), cancellationToken).ConfigureAwait(false);
+            var (weighted, plain) = _embeddings.EmbedWeightedQuery(task, term => weights.GetValueOrDefault(term, 1f));
+
+            // Leaning toward the telling words moves the query away from the plain text of the task, so even a memory
+            // that says exactly the task would be less than cosine 1 from it. Cosines are scaled so that such a memory
+            // scores 1, keeping semantic similarity on the scale the threshold and the top-k bound expect.
+            var self = TensorPrimitives.Dot<float>(weighted, plain);
+            return (weighted, self > 0.05f ? 1f / self : 1f);
         }
 
         string embedded;
@@ -123,7 +132,7 @@ internal sealed partial class MemorySystem
             embedded = index.Learning.WithoutMisleadingWords(task);
         }
 
-        return await _embeddings.EmbedQueryAsync(embedded, termWeight: null, cancellationToken).ConfigureAwait(false);
+        return (await _embeddings.EmbedQueryAsync(embedded, cancellationToken).ConfigureAwait(false), 1f);
     }
 
     /// <summary>

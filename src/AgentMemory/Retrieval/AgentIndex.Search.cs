@@ -29,12 +29,20 @@ internal sealed partial class AgentIndex
             var vector = query.Vector is { } v && _vectors.Dimensions == v.Length ? UnitLength(v) : null;
             var scan = new ScanContext(this, query, filter, lexical, maxLexical, vector, Learning.SemanticShare(query.SemanticShare));
 
-            TopK best;
+            // The memories that match the most words are scored first: they are the likeliest to end in the top k, so
+            // the bound below which the scan skips vectors starts near its final height.
+            var seeds = BestLexicalSlots(lexical, slotCount, query.MaxResults * SeedsPerResult);
+            var best = new TopK(query.MaxResults);
+            foreach (var slot in seeds)
+            {
+                scan.Consider(slot, best, float.NegativeInfinity);
+            }
+
+            var seeded = best.Floor;
             var partitions = (long)slotCount * Math.Max(_vectors.Dimensions, 1) >= ParallelThreshold ? Math.Min(Environment.ProcessorCount, 8) : 1;
             if (partitions <= 1)
             {
-                best = new TopK(query.MaxResults);
-                scan.Run(0, slotCount, best);
+                scan.Run(0, slotCount, best, seeds, seeded);
             }
             else
             {
@@ -43,13 +51,12 @@ internal sealed partial class AgentIndex
                 Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = partitions }, p =>
                 {
                     var part = new TopK(query.MaxResults);
-                    scan.Run(p * size, Math.Min(slotCount, (p + 1) * size), part);
+                    scan.Run(p * size, Math.Min(slotCount, (p + 1) * size), part, seeds, seeded);
                     parts[p] = part;
                 });
-                best = parts[0];
-                for (var p = 1; p < partitions; p++)
+                foreach (var part in parts)
                 {
-                    best.Merge(parts[p]);
+                    best.Merge(part);
                 }
             }
 
@@ -216,6 +223,26 @@ internal sealed partial class AgentIndex
         return weights;
     }
 
+    /// <summary>Memories scored before the scan, per requested result.</summary>
+    private const int SeedsPerResult = 4;
+
+    /// <summary>The slots of the <paramref name="count"/> best word matches (score above 0), in ascending slot order.</summary>
+    private static int[] BestLexicalSlots(float[] lexical, int slotCount, int count)
+    {
+        var top = new TopK(count);
+        for (var slot = 0; slot < slotCount; slot++)
+        {
+            if (lexical[slot] > 0 && lexical[slot] > top.Floor)
+            {
+                top.Offer(slot, lexical[slot]);
+            }
+        }
+
+        var slots = top.ToSortedArray().Select(static s => s.Slot).ToArray();
+        Array.Sort(slots);
+        return slots;
+    }
+
     /// <summary>BM25's inverse document frequency of a word found in <paramref name="df"/> of <paramref name="documents"/> memories.</summary>
     private static double InverseDocumentFrequency(int documents, int df) => Math.Log(1 + ((documents - df + 0.5) / (df + 0.5)));
 
@@ -224,46 +251,61 @@ internal sealed partial class AgentIndex
     {
         private readonly double _totalWeight = query.RelevanceWeight + query.RecencyWeight + query.ImportanceWeight + query.UtilityWeight;
 
-        public void Run(int start, int end, TopK best)
+        /// <summary>
+        /// Scores the slots in [start, end) except <paramref name="skip"/> (ascending; already scored), into
+        /// <paramref name="best"/>; <paramref name="floor"/> is a k-th best score already reached elsewhere.
+        /// </summary>
+        public void Run(int start, int end, TopK best, int[] skip, float floor)
         {
-            var vectors = index._vectors;
-            var hasVector = index._hasVector;
-            var threshold = query.Threshold;
-            var inverseMax = maxLexical > 0 ? 1f / maxLexical : 0f;
-            var q = vector is null ? default : vector.AsSpan();
+            var next = Array.BinarySearch(skip, start);
+            next = next < 0 ? ~next : next;
             for (var slot = start; slot < end; slot++)
             {
-                if (!index.Passes(slot, filter))
+                if (next < skip.Length && skip[next] == slot)
                 {
+                    next++;
                     continue;
                 }
 
-                double relevance = lexical[slot] * inverseMax;
-                var rest = (query.RecencyWeight > 0 ? query.RecencyWeight * Recency(slot) : 0)
-                    + (query.ImportanceWeight * Importance(slot))
-                    + (query.UtilityWeight * Utility(slot));
-                if (vector is not null && hasVector[slot])
-                {
-                    // Both vectors are unit length, so the cosine is at most 1: a memory that could not enter the top k
-                    // (or pass the threshold) even with a perfect cosine is skipped without reading its vector.
-                    var bestRelevance = share + ((1 - share) * relevance);
-                    if (bestRelevance < threshold || ((query.RelevanceWeight * bestRelevance) + rest) / _totalWeight < best.Floor - BoundSlack)
-                    {
-                        continue;
-                    }
-
-                    var semantic = Math.Max(0f, TensorPrimitives.Dot(vectors.At(slot), q));
-                    relevance = (share * semantic) + ((1 - share) * relevance);
-                }
-
-                if (relevance < threshold)
-                {
-                    continue;
-                }
-
-                var score = (query.RelevanceWeight * relevance) + rest;
-                best.Offer(slot, (float)(score / _totalWeight));
+                Consider(slot, best, floor);
             }
+        }
+
+        /// <summary>Scores one slot into <paramref name="best"/>, reading its vector only when it could make the top k.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Consider(int slot, TopK best, float floor)
+        {
+            if (!index.Passes(slot, filter))
+            {
+                return;
+            }
+
+            var threshold = query.Threshold;
+            double relevance = maxLexical > 0 ? lexical[slot] / maxLexical : 0f;
+            var rest = (query.RecencyWeight > 0 ? query.RecencyWeight * Recency(slot) : 0)
+                + (query.ImportanceWeight * Importance(slot))
+                + (query.UtilityWeight * Utility(slot));
+            if (vector is not null && index._hasVector[slot])
+            {
+                // Semantic similarity is at most 1 (a scaled cosine, capped): a memory that could not enter the top k
+                // (or pass the threshold) even at 1 is skipped without reading its vector.
+                var bestRelevance = share + ((1 - share) * relevance);
+                if (bestRelevance < threshold || ((query.RelevanceWeight * bestRelevance) + rest) / _totalWeight < Math.Max(best.Floor, floor) - BoundSlack)
+                {
+                    return;
+                }
+
+                var semantic = Math.Clamp(TensorPrimitives.Dot(index._vectors.At(slot), vector) * query.SemanticScale, 0f, 1f);
+                relevance = (share * semantic) + ((1 - share) * relevance);
+            }
+
+            if (relevance < threshold)
+            {
+                return;
+            }
+
+            var score = (query.RelevanceWeight * relevance) + rest;
+            best.Offer(slot, (float)(score / _totalWeight));
         }
 
         public ScoreBreakdown Breakdown(int slot)
@@ -273,7 +315,7 @@ internal sealed partial class AgentIndex
             var relevance = lexicalPart;
             if (vector is not null && index._hasVector[slot])
             {
-                semantic = Math.Max(0f, TensorPrimitives.Dot(index._vectors.At(slot), vector));
+                semantic = Math.Clamp(TensorPrimitives.Dot(index._vectors.At(slot), vector) * query.SemanticScale, 0f, 1f);
                 relevance = (share * semantic) + ((1 - share) * lexicalPart);
             }
 

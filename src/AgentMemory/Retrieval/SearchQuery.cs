@@ -8,6 +8,13 @@ internal sealed class SearchQuery
     /// <summary>The query's unit vector in the index's model, or <see langword="null"/> for lexical-only relevance.</summary>
     public float[]? Vector { get; init; }
 
+    /// <summary>
+    /// What each cosine with <see cref="Vector"/> is multiplied by (the result capped at 1) to give semantic
+    /// similarity: above 1 when the query vector leans toward some of its words, so that a memory saying exactly the
+    /// query still scores 1.
+    /// </summary>
+    public float SemanticScale { get; init; } = 1f;
+
     public required int MaxResults { get; init; }
 
     public required double Threshold { get; init; }

@@ -36,12 +36,16 @@ public sealed class HashingEmbeddingGeneratorTests
     {
         var generator = new HashingEmbeddingGenerator();
         var weighted = new float[generator.Dimensions];
+        var plain = new float[generator.Dimensions];
         var alone = new float[generator.Dimensions];
-        generator.Embed("printer toner", weighted, term => term == "toner" ? 0f : 1f);
+        var both = new float[generator.Dimensions];
+        generator.Embed("printer toner", weighted, plain, term => term == "toner" ? 0f : 1f);
         generator.Embed("printer", alone);
+        generator.Embed("printer toner", both);
 
         Assert.That(weighted, Is.EqualTo(alone).Within(1e-6f));
         Assert.That(weighted.Any(v => v != 0), Is.True);
+        Assert.That(plain, Is.EqualTo(both), "the plain vector of the same pass is the public embedding of the text");
     }
 
     [Test]
