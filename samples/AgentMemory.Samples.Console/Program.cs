@@ -40,6 +40,9 @@ if (loaded == 0)
         new MemoryDraft("Customer ACME is on the enterprise plan and prefers email") { Type = MemoryType.Semantic, Importance = Importance.High, Tags = ["acme"] },
         new MemoryDraft("Refunds above 500 EUR need approval from finance") { Type = MemoryType.Procedural, Importance = Importance.Critical, Tags = ["refunds"] },
         new MemoryDraft("The EU export endpoint was moved to eu2.example.com in March") { Type = MemoryType.Semantic, Tags = ["export"] },
+
+        // An important episode: consolidation turns it into lasting (semantic) knowledge.
+        new MemoryDraft("Incident on Monday: the payment gateway was down for two hours and card payments failed") { Type = MemoryType.Episodic, Importance = Importance.High, Tags = ["incident"] },
     ]);
 }
 
