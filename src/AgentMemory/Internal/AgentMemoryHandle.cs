@@ -35,6 +35,9 @@ internal sealed class AgentMemoryHandle(IMemorySystem system, string agentId) : 
     public ValueTask<int> RecordOutcomeAsync(IEnumerable<Guid> usedMemoryIds, double reward, string? task, CancellationToken cancellationToken = default) =>
         system.RecordOutcomeAsync(AgentId, usedMemoryIds, reward, task, cancellationToken);
 
+    /// <summary>Whether turns can be completed in one step by the memory system (see <see cref="MemorySystem.CompleteTurnAsync"/>).</summary>
+    public MemorySystem? System => system as MemorySystem;
+
     public ValueTask<ConsolidationReport> ConsolidateAsync(CancellationToken cancellationToken = default) =>
         system.ConsolidateAsync(AgentId, cancellationToken);
 

@@ -16,6 +16,24 @@ internal sealed partial class MemorySystem
         return await MutateAsync(agentId, 2, mutation => Remember(mutation, prepared, Now()), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Completes an agent turn: the outcome memory is validated first (a refused one changes nothing), the outcome is
+    /// then recorded for the used memories while the agent's memories are still those the task recalled from (the
+    /// outcome memory, which holds every word of the task, would be the best match the signal credit compares them
+    /// with), and the outcome memory is remembered last.
+    /// </summary>
+    public async ValueTask<MemoryEntry> CompleteTurnAsync(string agentId, MemoryDraft outcome, IReadOnlyList<Guid> usedMemoryIds, double reward, string task, CancellationToken cancellationToken)
+    {
+        MemoryValidator.AgentId(agentId);
+        var prepared = PreparedMemory.From(outcome, _validator);
+        if (usedMemoryIds.Count > 0)
+        {
+            await RecordOutcomeAsync(agentId, usedMemoryIds, reward, task, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await MutateAsync(agentId, 2, mutation => Remember(mutation, prepared, Now()), cancellationToken).ConfigureAwait(false);
+    }
+
     public async ValueTask<IReadOnlyList<MemoryEntry>> RememberManyAsync(string agentId, IEnumerable<MemoryDraft> memories, CancellationToken cancellationToken = default)
     {
         MemoryValidator.AgentId(agentId);

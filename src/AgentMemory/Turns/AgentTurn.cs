@@ -44,8 +44,9 @@ public sealed class AgentTurn : IAsyncDisposable
 
     /// <summary>
     /// Remembers the task and its outcome as an episodic memory of medium importance (task type, success and duration
-    /// in metadata, tagged <c>task</c> and <c>success</c> or <c>failure</c>) and records the outcome (reward 1 or -1)
-    /// for the recalled memories. A failure is not made more important than a success: importance would rank every
+    /// in metadata, tagged <c>task</c> and <c>success</c> or <c>failure</c>), then records the outcome (reward 1 or -1)
+    /// for the recalled memories. An outcome or details the memory system refuses change nothing, and the turn can be
+    /// completed again. A failure is not made more important than a success: importance would rank every
     /// failure of any task above the outcomes of the task at hand, and consolidation would promote each one; how the
     /// task went is in the tags, the metadata and the used memories' utility.
     /// </summary>
@@ -67,29 +68,48 @@ public sealed class AgentTurn : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outcome);
+        var used = usedMemoryIds?.ToList() ?? [.. Recalled.Select(static r => r.Memory.Id)];
+        foreach (var id in used)
+        {
+            Validation.MemoryValidator.MemoryId(id, nameof(usedMemoryIds));
+        }
+
         if (Interlocked.Exchange(ref _completed, 1) == 1)
         {
             throw new InvalidOperationException("This turn was already completed.");
         }
 
-        // The outcome first, while the agent's memories are those the task recalled from (the task's own memory
-        // would otherwise be the best match its learning compares the used memories with).
-        var used = usedMemoryIds?.ToList() ?? [.. Recalled.Select(static r => r.Memory.Id)];
-        if (used.Count > 0)
+        var reward = success ? 1.0 : -1.0;
+        var draft = new MemoryDraft($"Task: {Task}\nOutcome: {outcome}")
         {
-            await _memory.RecordOutcomeAsync(used, success ? 1.0 : -1.0, Task, cancellationToken).ConfigureAwait(false);
+            Type = MemoryType.Episodic,
+            Importance = Importance.Medium,
+            Tags = TaskType is null ? ["task", success ? "success" : "failure"] : ["task", success ? "success" : "failure", TaskType],
+            Metadata = BuildMetadata(TaskType, success, _time.GetElapsedTime(_started).TotalMilliseconds, details),
+        };
+
+        MemoryEntry remembered;
+        try
+        {
+            if (_memory is Internal.AgentMemoryHandle { System: { } system } handle)
+            {
+                // Validated first, the outcome recorded against the memories the task recalled from, remembered last.
+                return await system.CompleteTurnAsync(handle.AgentId, draft, used, reward, Task, cancellationToken).ConfigureAwait(false);
+            }
+
+            remembered = await _memory.RememberAsync(draft, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException)
+        {
+            // The outcome was refused before anything changed: the turn can be completed again.
+            Volatile.Write(ref _completed, 0);
+            throw;
         }
 
-        var metadata = BuildMetadata(TaskType, success, _time.GetElapsedTime(_started).TotalMilliseconds, details);
-        var remembered = await _memory.RememberAsync(
-            new MemoryDraft($"Task: {Task}\nOutcome: {outcome}")
-            {
-                Type = MemoryType.Episodic,
-                Importance = Importance.Medium,
-                Tags = TaskType is null ? ["task", success ? "success" : "failure"] : ["task", success ? "success" : "failure", TaskType],
-                Metadata = metadata,
-            },
-            cancellationToken).ConfigureAwait(false);
+        if (used.Count > 0)
+        {
+            await _memory.RecordOutcomeAsync(used, reward, Task, cancellationToken).ConfigureAwait(false);
+        }
 
         return remembered;
     }

@@ -72,6 +72,28 @@ public sealed class AgentTurnTests
     }
 
     [Test]
+    public async Task ARefusedOutcomeChangesNothingAndTheTurnCanBeCompletedAgain()
+    {
+        await using var host = MemoryTestHost.Create();
+        var memory = host.Memory.ForAgent("a1");
+        var followed = await memory.RememberAsync("Restart the export worker when exports hang");
+
+        await using var turn = await memory.BeginTurnAsync("Exports hang again");
+        var badOutcome = Assert.ThrowsAsync<ArgumentException>(async () => await turn.CompleteAsync("Restarted\0 the worker", success: false, usedMemoryIds: [followed.Id]));
+        var badId = Assert.ThrowsAsync<ArgumentException>(async () => await turn.CompleteAsync("Restarted the worker", success: false, usedMemoryIds: [Guid.Empty]));
+
+        Assert.That(badOutcome!.ParamName, Is.EqualTo("content"));
+        Assert.That(badId!.ParamName, Is.EqualTo("usedMemoryIds"));
+        Assert.That(turn.IsCompleted, Is.False);
+        Assert.That((await memory.GetAsync(followed.Id))!.Utility, Is.Zero, "no outcome recorded");
+        Assert.That((await memory.ListAsync()).Items, Has.Count.EqualTo(1), "no outcome remembered");
+
+        await turn.CompleteAsync("Restarted the worker; still hanging", success: false, usedMemoryIds: [followed.Id]);
+        Assert.That((await memory.GetAsync(followed.Id))!.Utility, Is.LessThan(0));
+        Assert.That((await memory.ListAsync()).Items, Has.Count.EqualTo(2));
+    }
+
+    [Test]
     public async Task ATurnDisposedWithoutCompletingRecordsNothing()
     {
         await using var host = MemoryTestHost.Create();
