@@ -149,6 +149,7 @@ internal sealed class PostgresMemoryStore : IMemoryStore
         await using (command.ConfigureAwait(false))
         await using (reader.ConfigureAwait(false))
         {
+            var rows = new MemoryRowReader(agentId);
             while (true)
             {
                 MemoryEntry entry;
@@ -159,7 +160,7 @@ internal sealed class PostgresMemoryStore : IMemoryStore
                         break;
                     }
 
-                    entry = MemoryRowReader.Read(reader);
+                    entry = rows.Read(reader);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {

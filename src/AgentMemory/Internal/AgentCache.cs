@@ -95,12 +95,16 @@ internal sealed class AgentCache
         }
     }
 
+    /// <summary>Memories read before their words are computed on the thread pool, beside the rest of the read.</summary>
+    private const int PrepareChunk = 512;
+
     /// <summary>
     /// Reads the agent's state and memories, starting over (with the writer's backoff) when the store fails
     /// transiently part way, so a connection dropped or a statement cancelled during a load costs a retry, not a
-    /// failed call; the last failure is thrown.
+    /// failed call; the last failure is thrown. What the index needs of each memory (its normalized content and its
+    /// words) is computed in chunks on the thread pool while the rest is still being read.
     /// </summary>
-    private async Task<(AgentState? State, List<MemoryEntry> Entries)> ReadWithRetriesAsync(string agentId)
+    private async Task<(AgentState? State, MemoryEntry[] Entries, (string Normalized, TermCounts Terms)[] Prepared)> ReadWithRetriesAsync(string agentId)
     {
         var delay = _retry.InitialRetryDelay;
         for (var attempt = 1; ; attempt++)
@@ -109,7 +113,8 @@ internal sealed class AgentCache
             {
                 await _initializer.EnsureInitializedAsync(CancellationToken.None).ConfigureAwait(false);
                 var state = await _store.GetAgentAsync(agentId, CancellationToken.None).ConfigureAwait(false);
-                var entries = new List<MemoryEntry>();
+                var chunks = new List<(MemoryEntry[] Entries, Task<(string Normalized, TermCounts Terms)[]> Prepared)>();
+                var chunk = new List<MemoryEntry>(PrepareChunk);
                 await foreach (var entry in _store.LoadMemoriesAsync(agentId, CancellationToken.None).ConfigureAwait(false))
                 {
                     if (!string.Equals(entry.AgentId, agentId, StringComparison.Ordinal))
@@ -117,10 +122,26 @@ internal sealed class AgentCache
                         throw new InvalidOperationException($"The store returned a memory of agent '{entry.AgentId}' when loading agent '{agentId}'.");
                     }
 
-                    entries.Add(entry);
+                    chunk.Add(entry);
+                    if (chunk.Count == PrepareChunk)
+                    {
+                        chunks.Add(Prepare([.. chunk]));
+                        chunk.Clear();
+                    }
                 }
 
-                return (state, entries);
+                chunks.Add(Prepare([.. chunk]));
+                var entries = new MemoryEntry[chunks.Sum(static c => c.Entries.Length)];
+                var prepared = new (string Normalized, TermCounts Terms)[entries.Length];
+                var offset = 0;
+                foreach (var (chunkEntries, chunkPrepared) in chunks)
+                {
+                    chunkEntries.CopyTo(entries, offset);
+                    (await chunkPrepared.ConfigureAwait(false)).CopyTo(prepared, offset);
+                    offset += chunkEntries.Length;
+                }
+
+                return (state, entries, prepared);
             }
             catch (MemoryStoreException ex) when (ex.IsTransient && attempt < LoadAttempts)
             {
@@ -130,6 +151,9 @@ internal sealed class AgentCache
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _retry.MaxRetryDelay.Ticks));
             }
         }
+
+        static (MemoryEntry[] Entries, Task<(string Normalized, TermCounts Terms)[]> Prepared) Prepare(MemoryEntry[] entries) =>
+            (entries, Task.Run(() => Array.ConvertAll(entries, static e => (TextRules.NormalizeForIdentity(e.Content), TermCounts.ForMemory(e.Content, e.Tags)))));
     }
 
     /// <summary>
@@ -164,21 +188,13 @@ internal sealed class AgentCache
     private async Task<AgentIndex> LoadIndexAsync(string agentId)
     {
         var stopwatch = Stopwatch.StartNew();
-        var (state, entries) = await ReadWithRetriesAsync(agentId).ConfigureAwait(false);
-
-        // Tokenizing is the costly part of a load; it runs in parallel, the index is then filled in one pass.
-        var prepared = new (string Normalized, TermCounts Terms)[entries.Count];
-        Parallel.For(0, entries.Count, i =>
-        {
-            var entry = entries[i];
-            prepared[i] = (TextRules.NormalizeForIdentity(entry.Content), TermCounts.ForMemory(entry.Content, entry.Tags));
-        });
-
-        var index = new AgentIndex(agentId, _embeddings.ModelId, entries.Count) { State = state };
+        // Tokenizing, the costly part of a load, runs beside the reading; the index is then filled in one pass.
+        var (state, entries, prepared) = await ReadWithRetriesAsync(agentId).ConfigureAwait(false);
+        var index = new AgentIndex(agentId, _embeddings.ModelId, entries.Length) { State = state };
         var toEmbed = new List<MemoryEntry>();
         using (index.EnterWrite())
         {
-            for (var i = 0; i < entries.Count; i++)
+            for (var i = 0; i < entries.Length; i++)
             {
                 index.Add(entries[i], prepared[i].Normalized, prepared[i].Terms);
                 if (!index.HasUsableEmbedding(entries[i]))
@@ -193,7 +209,7 @@ internal sealed class AgentCache
             _embeddings.Enqueue(index, entry.Id, entry.Content);
         }
 
-        Log.AgentLoaded(_logger, agentId, entries.Count, stopwatch.Elapsed.TotalMilliseconds);
+        Log.AgentLoaded(_logger, agentId, entries.Length, stopwatch.Elapsed.TotalMilliseconds);
         return index;
     }
 
