@@ -102,7 +102,6 @@ public sealed partial class AgentMemoryContextProvider : AIContextProvider
                     },
                     cancellationToken).ConfigureAwait(false);
             }
-
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

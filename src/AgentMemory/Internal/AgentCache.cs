@@ -130,7 +130,11 @@ internal sealed class AgentCache
                     }
                 }
 
-                chunks.Add(Prepare([.. chunk]));
+                if (chunk.Count > 0)
+                {
+                    chunks.Add(Prepare([.. chunk]));
+                }
+
                 var entries = new MemoryEntry[chunks.Sum(static c => c.Entries.Length)];
                 var prepared = new (string Normalized, TermCounts Terms)[entries.Length];
                 var offset = 0;

@@ -35,7 +35,7 @@ internal sealed class AgentMemoryHandle(IMemorySystem system, string agentId) : 
     public ValueTask<int> RecordOutcomeAsync(IEnumerable<Guid> usedMemoryIds, double reward, string? task, CancellationToken cancellationToken = default) =>
         system.RecordOutcomeAsync(AgentId, usedMemoryIds, reward, task, cancellationToken);
 
-    /// <summary>Whether turns can be completed in one step by the memory system (see <see cref="MemorySystem.CompleteTurnAsync"/>).</summary>
+    /// <summary>The memory system behind the handle when it is this library's (a turn completes through it in one step, see <see cref="MemorySystem.CompleteTurnAsync"/>).</summary>
     public MemorySystem? System => system as MemorySystem;
 
     public ValueTask<ConsolidationReport> ConsolidateAsync(CancellationToken cancellationToken = default) =>

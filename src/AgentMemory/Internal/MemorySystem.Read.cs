@@ -1,5 +1,5 @@
-using System.Numerics.Tensors;
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using AgentMemory.Diagnostics;
 using AgentMemory.Persistence;
 using AgentMemory.Retrieval;
