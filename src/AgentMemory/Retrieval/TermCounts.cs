@@ -5,6 +5,12 @@ internal sealed class TermCounts
 {
     public static readonly TermCounts Empty = new([], 0);
 
+    /// <summary>Distinct terms above which a thread's counting dictionary is dropped rather than kept for reuse.</summary>
+    private const int ReusedCountsLimit = 1024;
+
+    [ThreadStatic]
+    private static Dictionary<string, int>? t_counts;
+
     private TermCounts(KeyValuePair<string, int>[] terms, int length)
     {
         Terms = terms;
@@ -18,14 +24,30 @@ internal sealed class TermCounts
     /// <summary>The terms of a memory: its content and its tags.</summary>
     public static TermCounts ForMemory(string content, IReadOnlyList<string> tags)
     {
-        var counts = new Dictionary<string, int>(Math.Min(256, (content.Length / 6) + tags.Count + 1), StringComparer.Ordinal);
-        var length = Add(counts, content);
-        foreach (var tag in tags)
+        // Counted in a dictionary the thread reuses (one per remember would be garbage of every write); only the
+        // compact result is kept.
+        var counts = t_counts ??= new Dictionary<string, int>(StringComparer.Ordinal);
+        try
         {
-            length += Add(counts, tag);
-        }
+            var length = Add(counts, content);
+            foreach (var tag in tags)
+            {
+                length += Add(counts, tag);
+            }
 
-        return length == 0 ? Empty : new TermCounts([.. counts], length);
+            return length == 0 ? Empty : new TermCounts([.. counts], length);
+        }
+        finally
+        {
+            if (counts.Count > ReusedCountsLimit)
+            {
+                t_counts = null;
+            }
+            else
+            {
+                counts.Clear();
+            }
+        }
     }
 
     /// <summary>The weighted terms of a query: the task's terms at weight 1 and the context's at <paramref name="contextWeight"/>.</summary>

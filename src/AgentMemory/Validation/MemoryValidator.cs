@@ -82,24 +82,22 @@ internal sealed class MemoryValidator(AgentMemoryOptions options)
         }
 
         var result = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         var index = 0;
         foreach (var tag in tags)
         {
-            var name = $"{field}[{index++}]";
             if (tag is null)
             {
-                throw new ArgumentException($"{name} must not be null.", field);
+                throw new ArgumentException($"{field}[{index}] must not be null.", field);
             }
 
             var folded = tag.Trim().ToLowerInvariant();
             if (folded.Length is 0 or > MaxTagLength)
             {
-                throw new ArgumentException($"{name} must be 1 to {MaxTagLength} characters after trimming; it has {folded.Length}.", field);
+                throw new ArgumentException($"{field}[{index}] must be 1 to {MaxTagLength} characters after trimming; it has {folded.Length}.", field);
             }
 
-            TextRules.CheckCharacters(folded, name, allowControl: false);
-            if (seen.Add(folded))
+            TextRules.CheckCharacters(folded, field, allowControl: false, index);
+            if (!result.Contains(folded, StringComparer.Ordinal))
             {
                 result.Add(folded);
             }
@@ -108,6 +106,8 @@ internal sealed class MemoryValidator(AgentMemoryOptions options)
             {
                 throw new ArgumentException($"{field} must hold at most {MaxTags} distinct tags.", field);
             }
+
+            index++;
         }
 
         return result;

@@ -11,14 +11,15 @@ internal static class TextRules
     /// <param name="value">The text.</param>
     /// <param name="field">The field name for the message.</param>
     /// <param name="allowControl">Whether control characters other than NUL (tabs, new lines) are allowed.</param>
-    public static void CheckCharacters(string value, string field, bool allowControl)
+    /// <param name="element">The index of the value in a list field (named <c>field[element]</c> in the error), or -1.</param>
+    public static void CheckCharacters(string value, string field, bool allowControl, int element = -1)
     {
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
             if (c == '\0')
             {
-                throw new ArgumentException($"{field} must not contain NUL characters (U+0000) (at index {i}).", field);
+                throw Refused(field, element, $"must not contain NUL characters (U+0000) (at index {i}).");
             }
 
             if (char.IsHighSurrogate(c))
@@ -29,17 +30,17 @@ internal static class TextRules
                     continue;
                 }
 
-                throw new ArgumentException($"{field} must be valid UTF-16: a lone high surrogate at index {i} cannot be stored.", field);
+                throw Refused(field, element, $"must be valid UTF-16: a lone high surrogate at index {i} cannot be stored.");
             }
 
             if (char.IsLowSurrogate(c))
             {
-                throw new ArgumentException($"{field} must be valid UTF-16: a lone low surrogate at index {i} cannot be stored.", field);
+                throw Refused(field, element, $"must be valid UTF-16: a lone low surrogate at index {i} cannot be stored.");
             }
 
             if (!allowControl && char.IsControl(c))
             {
-                throw new ArgumentException($"{field} must not contain control characters (U+{(int)c:X4} at index {i}).", field);
+                throw Refused(field, element, $"must not contain control characters (U+{(int)c:X4} at index {i}).");
             }
         }
     }
@@ -50,25 +51,36 @@ internal static class TextRules
     /// <summary>Lower-cases and collapses white space, the form under which two contents count as the same memory.</summary>
     public static string NormalizeForIdentity(string content)
     {
-        var builder = new StringBuilder(content.Length);
+        // Normalized on the stack (into one array when long), and the content itself returned when nothing changes:
+        // remembering allocates only the string the index keeps, if any.
+        var buffer = content.Length <= 512 ? stackalloc char[content.Length] : new char[content.Length];
+        var length = 0;
         var pendingSpace = false;
         foreach (var c in content)
         {
             if (char.IsWhiteSpace(c))
             {
-                pendingSpace = builder.Length > 0;
+                pendingSpace = length > 0;
                 continue;
             }
 
             if (pendingSpace)
             {
-                builder.Append(' ');
+                buffer[length++] = ' ';
                 pendingSpace = false;
             }
 
-            builder.Append(char.ToLowerInvariant(c));
+            buffer[length++] = char.ToLowerInvariant(c);
         }
 
-        return builder.ToString();
+        var normalized = buffer[..length];
+        return normalized.SequenceEqual(content) ? content : new string(normalized);
+    }
+
+    /// <summary>The error for a refused value of <paramref name="field"/> (or of its element, <c>field[element]</c>).</summary>
+    private static ArgumentException Refused(string field, int element, string rule)
+    {
+        var name = element >= 0 ? $"{field}[{element}]" : field;
+        return new ArgumentException($"{name} {rule}", name);
     }
 }

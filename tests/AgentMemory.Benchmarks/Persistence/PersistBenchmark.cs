@@ -84,6 +84,7 @@ internal static class PersistBenchmark
         }
 
         var drafts = Enumerable.Range(0, count).Select(BenchmarkMemories.Draft).ToList();
+        using var written = new WriterCounts();
         var gc = GcSnapshot.Take();
         var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < count; i++)
@@ -94,7 +95,7 @@ internal static class PersistBenchmark
         var queued = Stopwatch.GetElapsedTime(started).TotalSeconds;
         await memory.FlushAsync();
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        Console.WriteLine($"  write-behind {count:N0}: remember loop {queued * 1000:F0} ms, total {seconds * 1000:F0} ms; {gc.Since()}");
+        Console.WriteLine($"  write-behind {count:N0}: remember loop {queued * 1000:F0} ms, total {seconds * 1000:F0} ms; {written}; {gc.Since()}");
         return count / seconds;
     }
 
