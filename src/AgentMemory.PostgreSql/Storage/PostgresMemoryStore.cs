@@ -286,8 +286,10 @@ internal sealed class PostgresMemoryStore : IMemoryStore
             await transaction.ReleaseAsync("agentmemory_direct_copy", cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (PostgresException)
+        catch (PostgresException ex) when (PostgresErrors.IsRefusal(ex))
         {
+            // A row is there already or refused: undo the copy, the staging path sorts them out. A lost connection
+            // (or anything else) is not caught here: the whole batch is retried.
             await transaction.RollbackAsync("agentmemory_direct_copy", cancellationToken).ConfigureAwait(false);
             return false;
         }
