@@ -95,16 +95,16 @@ internal sealed class AgentCache
         }
     }
 
-    /// <summary>Memories read before their words are computed on the thread pool, beside the rest of the read.</summary>
-    private const int PrepareChunk = 512;
+    /// <summary>Memories read before their words are computed and they are added to the index, beside the rest of the read.</summary>
+    private const int LoadChunk = 512;
 
     /// <summary>
-    /// Reads the agent's state and memories, starting over (with the writer's backoff) when the store fails
-    /// transiently part way, so a connection dropped or a statement cancelled during a load costs a retry, not a
-    /// failed call; the last failure is thrown. What the index needs of each memory (its normalized content and its
-    /// words) is computed in chunks on the thread pool while the rest is still being read.
+    /// Reads the agent's state and memories into a new index, starting over (with the writer's backoff) when the store
+    /// fails transiently part way, so a connection dropped or a statement cancelled during a load costs a retry, not
+    /// a failed call; the last failure is thrown. Memories are taken in chunks: each chunk's words are computed on the
+    /// thread pool and the chunk is added to the index (in read order) while the rest is still being read.
     /// </summary>
-    private async Task<(AgentState? State, MemoryEntry[] Entries, (string Normalized, TermCounts Terms)[] Prepared)> ReadWithRetriesAsync(string agentId)
+    private async Task<(AgentIndex Index, List<MemoryEntry> ToEmbed)> ReadWithRetriesAsync(string agentId)
     {
         var delay = _retry.InitialRetryDelay;
         for (var attempt = 1; ; attempt++)
@@ -113,39 +113,36 @@ internal sealed class AgentCache
             {
                 await _initializer.EnsureInitializedAsync(CancellationToken.None).ConfigureAwait(false);
                 var state = await _store.GetAgentAsync(agentId, CancellationToken.None).ConfigureAwait(false);
-                var chunks = new List<(MemoryEntry[] Entries, Task<(string Normalized, TermCounts Terms)[]> Prepared)>();
-                var chunk = new List<MemoryEntry>(PrepareChunk);
-                await foreach (var entry in _store.LoadMemoriesAsync(agentId, CancellationToken.None).ConfigureAwait(false))
+                var index = new AgentIndex(agentId, _embeddings.ModelId) { State = state };
+                var toEmbed = new List<MemoryEntry>();
+                var filling = Task.CompletedTask;
+                var chunk = new List<MemoryEntry>(LoadChunk);
+                try
                 {
-                    if (!string.Equals(entry.AgentId, agentId, StringComparison.Ordinal))
+                    await foreach (var entry in _store.LoadMemoriesAsync(agentId, CancellationToken.None).ConfigureAwait(false))
                     {
-                        throw new InvalidOperationException($"The store returned a memory of agent '{entry.AgentId}' when loading agent '{agentId}'.");
+                        if (!string.Equals(entry.AgentId, agentId, StringComparison.Ordinal))
+                        {
+                            throw new InvalidOperationException($"The store returned a memory of agent '{entry.AgentId}' when loading agent '{agentId}'.");
+                        }
+
+                        chunk.Add(entry);
+                        if (chunk.Count == LoadChunk)
+                        {
+                            filling = FillAsync(filling, [.. chunk], index, toEmbed);
+                            chunk.Clear();
+                        }
                     }
 
-                    chunk.Add(entry);
-                    if (chunk.Count == PrepareChunk)
-                    {
-                        chunks.Add(Prepare([.. chunk]));
-                        chunk.Clear();
-                    }
+                    filling = FillAsync(filling, [.. chunk], index, toEmbed);
                 }
-
-                if (chunk.Count > 0)
+                finally
                 {
-                    chunks.Add(Prepare([.. chunk]));
+                    // A failed read still waits for the chunks in flight, so nothing touches an abandoned index later.
+                    await filling.ConfigureAwait(false);
                 }
 
-                var entries = new MemoryEntry[chunks.Sum(static c => c.Entries.Length)];
-                var prepared = new (string Normalized, TermCounts Terms)[entries.Length];
-                var offset = 0;
-                foreach (var (chunkEntries, chunkPrepared) in chunks)
-                {
-                    chunkEntries.CopyTo(entries, offset);
-                    (await chunkPrepared.ConfigureAwait(false)).CopyTo(prepared, offset);
-                    offset += chunkEntries.Length;
-                }
-
-                return (state, entries, prepared);
+                return (index, toEmbed);
             }
             catch (MemoryStoreException ex) when (ex.IsTransient && attempt < LoadAttempts)
             {
@@ -155,9 +152,25 @@ internal sealed class AgentCache
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _retry.MaxRetryDelay.Ticks));
             }
         }
+    }
 
-        static (MemoryEntry[] Entries, Task<(string Normalized, TermCounts Terms)[]> Prepared) Prepare(MemoryEntry[] entries) =>
-            (entries, Task.Run(() => Array.ConvertAll(entries, static e => (TextRules.NormalizeForIdentity(e.Content), TermCounts.ForMemory(e.Content, e.Tags)))));
+    /// <summary>Computes a chunk's words on the thread pool now, and adds the chunk to the index once the chunks before it are in.</summary>
+    private static async Task FillAsync(Task previous, MemoryEntry[] entries, AgentIndex index, List<MemoryEntry> toEmbed)
+    {
+        var prepared = Task.Run(() => Array.ConvertAll(entries, static e => (Normalized: TextRules.NormalizeForIdentity(e.Content), Terms: TermCounts.ForMemory(e.Content, e.Tags))));
+        await previous.ConfigureAwait(false);
+        var words = await prepared.ConfigureAwait(false);
+        using (index.EnterWrite())
+        {
+            for (var i = 0; i < entries.Length; i++)
+            {
+                index.Add(entries[i], words[i].Normalized, words[i].Terms);
+                if (!index.HasUsableEmbedding(entries[i]))
+                {
+                    toEmbed.Add(entries[i]);
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -192,28 +205,17 @@ internal sealed class AgentCache
     private async Task<AgentIndex> LoadIndexAsync(string agentId)
     {
         var stopwatch = Stopwatch.StartNew();
-        // Tokenizing, the costly part of a load, runs beside the reading; the index is then filled in one pass.
-        var (state, entries, prepared) = await ReadWithRetriesAsync(agentId).ConfigureAwait(false);
-        var index = new AgentIndex(agentId, _embeddings.ModelId, entries.Length) { State = state };
-        var toEmbed = new List<MemoryEntry>();
-        using (index.EnterWrite())
-        {
-            for (var i = 0; i < entries.Length; i++)
-            {
-                index.Add(entries[i], prepared[i].Normalized, prepared[i].Terms);
-                if (!index.HasUsableEmbedding(entries[i]))
-                {
-                    toEmbed.Add(entries[i]);
-                }
-            }
-        }
-
+        var (index, toEmbed) = await ReadWithRetriesAsync(agentId).ConfigureAwait(false);
         foreach (var entry in toEmbed)
         {
             _embeddings.Enqueue(index, entry.Id, entry.Content);
         }
 
-        Log.AgentLoaded(_logger, agentId, entries.Length, stopwatch.Elapsed.TotalMilliseconds);
+        using (index.EnterRead())
+        {
+            Log.AgentLoaded(_logger, agentId, index.Count, stopwatch.Elapsed.TotalMilliseconds);
+        }
+
         return index;
     }
 
