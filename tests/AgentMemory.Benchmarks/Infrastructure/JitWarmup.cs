@@ -7,8 +7,13 @@ namespace AgentMemory.Benchmarks.Infrastructure;
 /// </summary>
 internal static class JitWarmup
 {
-    /// <summary>Runs <paramref name="pass"/> until it compiles fewer than <paramref name="settled"/> methods (at most <paramref name="maxPasses"/> times) and prints what each pass compiled.</summary>
-    public static async Task RunAsync(Func<int, Task> pass, int settled, int maxPasses = 8)
+    /// <summary>
+    /// Runs <paramref name="pass"/> at least <paramref name="minPasses"/> times and then until a pass compiles fewer
+    /// than <paramref name="settled"/> methods (at most <paramref name="maxPasses"/> times), and prints what each pass
+    /// compiled. One quiet pass is not enough: the JIT promotes methods in the background after a delay, so a pass
+    /// that compiled little can be followed by one that compiles a lot.
+    /// </summary>
+    public static async Task RunAsync(Func<int, Task> pass, int settled, int minPasses = 5, int maxPasses = 10)
     {
         var compiledPerPass = new List<long>();
         for (var number = 1; ; number++)
@@ -16,7 +21,7 @@ internal static class JitWarmup
             var before = System.Runtime.JitInfo.GetCompiledMethodCount();
             await pass(number);
             compiledPerPass.Add(System.Runtime.JitInfo.GetCompiledMethodCount() - before);
-            if (compiledPerPass[^1] < settled || number == maxPasses)
+            if ((number >= minPasses && compiledPerPass[^1] < settled) || number == maxPasses)
             {
                 Console.WriteLine($"  warm-up: {number} passes; methods compiled in each: {string.Join(", ", compiledPerPass)}");
                 return;
