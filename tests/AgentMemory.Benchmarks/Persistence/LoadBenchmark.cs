@@ -47,7 +47,9 @@ internal static class LoadBenchmark
                 await LoadAsync(database);
                 await CopyToAsync(database);
             },
-            settled: 250);
+            settled: 250,
+            minPasses: 12,
+            maxPasses: 20);
 
         var loads = new List<double>();
         var copies = new List<double>();

@@ -35,7 +35,9 @@ internal static class PersistBenchmark
                 await PerMemoryAsync(database, BenchmarkMemories.Entries($"warmup-row{pass}", 500, Agents, vectors, "bench"));
                 await ResetAsync(database);
             },
-            settled: 250);
+            settled: 250,
+            minPasses: 8,
+            maxPasses: 12);
 
         var perMemory = new List<double>();
         var rawCopy = new List<double>();
