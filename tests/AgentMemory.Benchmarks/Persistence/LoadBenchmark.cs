@@ -40,6 +40,7 @@ internal static class LoadBenchmark
         }
 
         await database.ExecuteAsync("VACUUM ANALYZE agent_memory.memories");
+
         // Warm up the load and the COPY TO on the same rows until the JIT has settled, then measure.
         await JitWarmup.RunAsync(
             async _ =>
