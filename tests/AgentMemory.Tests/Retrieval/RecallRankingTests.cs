@@ -147,12 +147,17 @@ public sealed class RecallRankingTests
         }));
         await host.Memory.FlushAsync();
 
-        foreach (var task in new[] { "deploy timeout after cache change", "refund for invoice", "backup alert retry", "unrelated words entirely" })
+        // With and without a filter: the best word matches, scored first to raise the bound, may fail the filter.
+        foreach (var filter in new MemoryFilter?[] { null, new MemoryFilter { MinImportance = Importance.High } })
         {
-            var all = await memory.RecallAsync(new RecallRequest(task) { MaxResults = 1000, Threshold = 0, UpdateAccessStatistics = false });
-            var top = await memory.RecallAsync(new RecallRequest(task) { MaxResults = 10, Threshold = 0, UpdateAccessStatistics = false });
-            Assert.That(top.Select(r => r.Score), Is.EqualTo(all.Take(10).Select(r => r.Score)), task);
-            Assert.That(top.Select(r => r.Memory.Id), Is.EqualTo(all.Take(10).Select(r => r.Memory.Id)), task);
+            foreach (var task in new[] { "deploy timeout after cache change", "refund for invoice", "backup alert retry", "unrelated words entirely" })
+            {
+                var all = await memory.RecallAsync(new RecallRequest(task) { MaxResults = 1000, Threshold = 0, Filter = filter, UpdateAccessStatistics = false });
+                var top = await memory.RecallAsync(new RecallRequest(task) { MaxResults = 10, Threshold = 0, Filter = filter, UpdateAccessStatistics = false });
+                Assert.That(top.Select(r => r.Score), Is.EqualTo(all.Take(10).Select(r => r.Score)), task);
+                Assert.That(top.Select(r => r.Memory.Id), Is.EqualTo(all.Take(10).Select(r => r.Memory.Id)), task);
+                Assert.That(top.All(r => filter is null || r.Memory.Importance >= Importance.High), Is.True, task);
+            }
         }
     }
 }
