@@ -11,9 +11,7 @@ internal sealed partial class MemorySystem
     {
         MemoryValidator.AgentId(agentId);
         var prepared = PreparedMemory.From(memory, _validator);
-
-        // One place for the memory and one for the agent's state when the agent is new.
-        return await MutateAsync(agentId, 2, mutation => Remember(mutation, prepared, Now()), cancellationToken).ConfigureAwait(false);
+        return await RememberAsync(agentId, prepared, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -31,8 +29,13 @@ internal sealed partial class MemorySystem
             await RecordOutcomeAsync(agentId, usedMemoryIds, reward, task, cancellationToken).ConfigureAwait(false);
         }
 
-        return await MutateAsync(agentId, 2, mutation => Remember(mutation, prepared, Now()), cancellationToken).ConfigureAwait(false);
+        return await RememberAsync(agentId, prepared, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Remembers a validated memory.</summary>
+    private ValueTask<MemoryEntry> RememberAsync(string agentId, PreparedMemory prepared, CancellationToken cancellationToken) =>
+        // One place for the memory and one for the agent's state when the agent is new.
+        MutateAsync(agentId, 2, mutation => Remember(mutation, prepared, Now()), cancellationToken);
 
     public async ValueTask<IReadOnlyList<MemoryEntry>> RememberManyAsync(string agentId, IEnumerable<MemoryDraft> memories, CancellationToken cancellationToken = default)
     {
