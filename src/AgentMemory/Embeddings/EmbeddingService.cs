@@ -113,16 +113,12 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
         return (weighted, plain);
     }
 
-    /// <summary>The query's embedding, or <see langword="null"/> when there is none or the generator failed.</summary>
+    /// <summary>
+    /// A query's embedding by the registered generator, or <see langword="null"/> when there is none or it failed
+    /// (the built-in generator embeds queries through <see cref="EmbedWeightedQuery"/>).
+    /// </summary>
     public async ValueTask<float[]?> EmbedQueryAsync(string text, CancellationToken cancellationToken)
     {
-        if (_builtIn is not null)
-        {
-            var vector = new float[_builtIn.Dimensions];
-            _builtIn.Embed(text, vector);
-            return vector;
-        }
-
         if (_generator is null)
         {
             return null;
