@@ -295,8 +295,7 @@ internal sealed partial class AgentIndex
                     return;
                 }
 
-                var semantic = Math.Clamp(TensorPrimitives.Dot(index._vectors.At(slot), vector) * query.SemanticScale, 0f, 1f);
-                relevance = (share * semantic) + ((1 - share) * relevance);
+                relevance = (share * Semantic(slot)) + ((1 - share) * relevance);
             }
 
             if (relevance < threshold)
@@ -308,6 +307,9 @@ internal sealed partial class AgentIndex
             best.Offer(slot, (float)(score / _totalWeight));
         }
 
+        /// <summary>The slot's semantic similarity: its cosine with the query, scaled and capped at 1 (the slot has a vector).</summary>
+        private float Semantic(int slot) => Math.Clamp(TensorPrimitives.Dot(index._vectors.At(slot), vector) * query.SemanticScale, 0f, 1f);
+
         public ScoreBreakdown Breakdown(int slot)
         {
             double lexicalPart = maxLexical > 0 ? lexical[slot] / maxLexical : 0;
@@ -315,7 +317,7 @@ internal sealed partial class AgentIndex
             var relevance = lexicalPart;
             if (vector is not null && index._hasVector[slot])
             {
-                semantic = Math.Clamp(TensorPrimitives.Dot(index._vectors.At(slot), vector) * query.SemanticScale, 0f, 1f);
+                semantic = Semantic(slot);
                 relevance = (share * semantic) + ((1 - share) * lexicalPart);
             }
 
