@@ -9,4 +9,7 @@ internal static class Percentiles
         var rank = (int)Math.Ceiling(percentile / 100.0 * values.Count) - 1;
         return values[Math.Clamp(rank, 0, values.Count - 1)];
     }
+
+    /// <summary>The median (nearest rank) of <paramref name="values"/>, which are left as they are.</summary>
+    public static double Median(IEnumerable<double> values) => Of([.. values], 50);
 }

@@ -60,8 +60,8 @@ internal static class LoadBenchmark
             copies.Add(await CopyToAsync(database));
         }
 
-        var loadMs = Median(loads);
-        var copyMs = Median(copies);
+        var loadMs = Percentiles.Median(loads);
+        var copyMs = Percentiles.Median(copies);
         var report = new BenchmarkReport("load");
         report.Add("load_ms_10k", loadMs, $"median of {Rounds} new hosts, target < 100");
         report.Add("load_rows_per_s", Count / (loadMs / 1000), "into the in-process index, ready to recall");
@@ -126,11 +126,5 @@ internal static class LoadBenchmark
 
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return rows == Count ? elapsed : throw new InvalidOperationException($"COPY TO read {rows} rows.");
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
     }
 }

@@ -53,7 +53,7 @@ internal static class PersistBenchmark
             Console.WriteLine($"  round {round}: per-memory {perMemory[^1]:N0}, raw COPY {rawCopy[^1]:N0}, write-behind {writeBehind[^1]:N0} rows/s");
         }
 
-        var (perMemoryMedian, rawCopyMedian, writeBehindMedian) = (Median(perMemory), Median(rawCopy), Median(writeBehind));
+        var (perMemoryMedian, rawCopyMedian, writeBehindMedian) = (Percentiles.Median(perMemory), Percentiles.Median(rawCopy), Percentiles.Median(writeBehind));
         var report = new BenchmarkReport("persist");
         report.Add("write_behind_rows_per_s", writeBehindMedian, $"{Count:N0} RememberAsync + FlushAsync, median of {Rounds}");
         report.Add("per_memory_rows_per_s", perMemoryMedian, $"{PerMemorySample:N0} rows, open + INSERT + commit each, median of {Rounds}");
@@ -62,8 +62,6 @@ internal static class PersistBenchmark
         report.Add("write_behind_vs_raw_copy", writeBehindMedian / rawCopyMedian, "target >= 0.70");
         return report;
     }
-
-    private static double Median(List<double> values) => Percentiles.Of([.. values], 50);
 
     private static async Task ResetAsync(BenchmarkDatabase database)
     {
