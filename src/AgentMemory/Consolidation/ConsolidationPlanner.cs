@@ -40,7 +40,7 @@ internal sealed class ConsolidationPlanner
         {
             planner._live[memory.Id] = memory;
             planner._vectors[memory.Id] = comparable(memory) ? Normalized(memory.Embedding!.Value.Span) : null;
-            planner._byContent.TryAdd((memory.Type, TextRules.NormalizeForIdentity(memory.Content)), memory.Id);
+            planner._byContent.TryAdd((memory.Type, ContentIdentity.Normalize(memory.Content)), memory.Id);
         }
 
         planner.RemoveExpired();
@@ -208,7 +208,7 @@ internal sealed class ConsolidationPlanner
     /// <summary>A memory becomes another type; when that type already holds the same content, the two become one.</summary>
     private void ChangeType(ConsolidationChangeKind kind, MemoryEntry memory, MemoryType type)
     {
-        var key = (type, TextRules.NormalizeForIdentity(memory.Content));
+        var key = (type, ContentIdentity.Normalize(memory.Content));
         if (_byContent.TryGetValue(key, out var existingId) && _live.TryGetValue(existingId, out var existing))
         {
             Absorb(kind, existing, [memory], 1);
@@ -246,7 +246,7 @@ internal sealed class ConsolidationPlanner
         foreach (var memory in absorbed)
         {
             _live.Remove(memory.Id);
-            _byContent.Remove((memory.Type, TextRules.NormalizeForIdentity(memory.Content)));
+            _byContent.Remove((memory.Type, ContentIdentity.Normalize(memory.Content)));
         }
 
         _live[survivor.Id] = merged;
@@ -262,7 +262,7 @@ internal sealed class ConsolidationPlanner
             .ThenBy(x => x.Memory.Id)
             .First().Memory;
 
-        var key = (MemoryType.Semantic, TextRules.NormalizeForIdentity(central.Content));
+        var key = (MemoryType.Semantic, ContentIdentity.Normalize(central.Content));
         if (_byContent.TryGetValue(key, out var existingId) && _live.TryGetValue(existingId, out var existing))
         {
             // The knowledge is already there: it gains these sources (so they are not clustered again).
@@ -300,7 +300,7 @@ internal sealed class ConsolidationPlanner
     private void Remove(ConsolidationChangeKind kind, MemoryEntry memory)
     {
         _live.Remove(memory.Id);
-        _byContent.Remove((memory.Type, TextRules.NormalizeForIdentity(memory.Content)));
+        _byContent.Remove((memory.Type, ContentIdentity.Normalize(memory.Content)));
         _changes.Add(new ConsolidationChange(kind, [memory], [], [memory.Id]));
     }
 

@@ -157,14 +157,14 @@ internal sealed class AgentCache
     /// <summary>Computes a chunk's words on the thread pool now, and adds the chunk to the index once the chunks before it are in.</summary>
     private static async Task FillAsync(Task previous, MemoryEntry[] entries, AgentIndex index, List<MemoryEntry> toEmbed)
     {
-        var prepared = Task.Run(() => Array.ConvertAll(entries, static e => (Normalized: TextRules.NormalizeForIdentity(e.Content), Terms: TermCounts.ForMemory(e.Content, e.Tags))));
+        var prepared = Task.Run(() => Array.ConvertAll(entries, static e => (Identity: ContentIdentity.Hash(e.Content), Terms: TermCounts.ForMemory(e.Content, e.Tags))));
         await previous.ConfigureAwait(false);
         var words = await prepared.ConfigureAwait(false);
         using (index.EnterWrite())
         {
             for (var i = 0; i < entries.Length; i++)
             {
-                index.Add(entries[i], words[i].Normalized, words[i].Terms);
+                index.Add(entries[i], words[i].Identity, words[i].Terms);
                 if (!index.HasUsableEmbedding(entries[i]))
                 {
                     toEmbed.Add(entries[i]);

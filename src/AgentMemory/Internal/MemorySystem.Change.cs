@@ -50,8 +50,8 @@ internal sealed partial class MemorySystem
                     Version = old.Version + 1,
                 };
                 var terms = contentChanged || tags is not null ? TermCounts.ForMemory(updated.Content, updated.Tags) : null;
-                var normalized = contentChanged ? TextRules.NormalizeForIdentity(updated.Content) : null;
-                index.Replace(slot, updated, normalized, terms);
+                ulong? identity = contentChanged ? ContentIdentity.Hash(updated.Content) : null;
+                index.Replace(slot, updated, identity, terms);
                 mutation.Enqueue(PendingChange.Upsert(updated));
                 if (contentChanged)
                 {
@@ -299,7 +299,7 @@ internal sealed partial class MemorySystem
             try
             {
                 index.NoteUpsertQueued(embedded.Id);
-                _queue.Enqueue(PendingChange.Upsert(embedded).WithCompletion(null, index, reserved: false));
+                _queue.Enqueue(PendingChange.Upsert(embedded).Attach(null, index, reserved: false));
             }
             catch (ObjectDisposedException)
             {

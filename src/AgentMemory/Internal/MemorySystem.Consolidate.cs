@@ -219,7 +219,7 @@ internal sealed partial class MemorySystem
 
         foreach (var upsert in change.Upserts)
         {
-            var slot = index.SlotOfContent(upsert.Type, TextRules.NormalizeForIdentity(upsert.Content));
+            var slot = index.SlotOfContent(upsert.Type, upsert.Content, ContentIdentity.Hash(upsert.Content));
             if (slot >= 0 && index.EntryAt(slot).Id != upsert.Id && !change.Removals.Contains(index.EntryAt(slot).Id))
             {
                 // The agent remembered the same content meanwhile.
@@ -256,13 +256,13 @@ internal sealed partial class MemorySystem
                     UpdatedAt = now,
                 };
                 var terms = updated.Tags.SequenceEqual(current.Tags, StringComparer.Ordinal) ? null : TermCounts.ForMemory(updated.Content, updated.Tags);
-                index.Replace(slot, updated, normalized: null, terms);
+                index.Replace(slot, updated, identity: null, terms);
                 mutation.Enqueue(PendingChange.Upsert(updated));
             }
             else
             {
                 mutation.EnsureAgent(now);
-                index.Add(upsert, TextRules.NormalizeForIdentity(upsert.Content), TermCounts.ForMemory(upsert.Content, upsert.Tags));
+                index.Add(upsert, ContentIdentity.Hash(upsert.Content), TermCounts.ForMemory(upsert.Content, upsert.Tags));
                 mutation.Enqueue(PendingChange.Upsert(upsert));
                 if (!index.HasUsableEmbedding(upsert))
                 {

@@ -82,7 +82,7 @@ internal sealed partial class MemorySystem
         if (memory.Id is { } id && index.SlotOf(id) is var existingSlot and >= 0)
         {
             var existing = index.EntryAt(existingSlot);
-            if (existing.Type == memory.Type && string.Equals(TextRules.NormalizeForIdentity(existing.Content), memory.Normalized, StringComparison.Ordinal))
+            if (existing.Type == memory.Type && ContentIdentity.Same(existing.Content, memory.Content))
             {
                 // A retried remember with the caller's id: already remembered, nothing more to do.
                 return existing;
@@ -91,7 +91,7 @@ internal sealed partial class MemorySystem
             throw new ArgumentException($"id {id} already names a different memory of agent '{index.AgentId}'.", "id");
         }
 
-        var same = index.SlotOfContent(memory.Type, memory.Normalized);
+        var same = index.SlotOfContent(memory.Type, memory.Content, memory.Identity);
         if (same >= 0)
         {
             return Reinforce(mutation, same, memory, now);
@@ -114,7 +114,7 @@ internal sealed partial class MemorySystem
             UpdatedAt = now,
             ExpiresAt = memory.ExpiresAt,
         };
-        index.Add(entry, memory.Normalized, memory.Terms);
+        index.Add(entry, memory.Identity, memory.Terms);
         mutation.Enqueue(PendingChange.Upsert(entry));
         mutation.Embed(entry.Id, entry.Content);
         _instruments.Remembered.Add(1);
@@ -152,7 +152,7 @@ internal sealed partial class MemorySystem
         };
 
         var terms = ReferenceEquals(tags, existing.Tags) ? null : TermCounts.ForMemory(existing.Content, tags);
-        mutation.Index.Replace(slot, reinforced, normalized: null, terms);
+        mutation.Index.Replace(slot, reinforced, identity: null, terms);
         mutation.Enqueue(PendingChange.Upsert(reinforced));
         _instruments.Reinforced.Add(1);
         return reinforced;

@@ -15,7 +15,7 @@ internal sealed record PreparedMemory(
     IReadOnlyList<string> Tags,
     DateTimeOffset? CreatedAt,
     DateTimeOffset? ExpiresAt,
-    string Normalized,
+    ulong Identity,
     TermCounts Terms)
 {
     public static PreparedMemory From(MemoryDraft draft, MemoryValidator validator)
@@ -42,7 +42,7 @@ internal sealed record PreparedMemory(
             tags,
             draft.CreatedAt is { } created ? TimeRules.Normalize(created) : null,
             draft.ExpiresAt is { } expires ? TimeRules.Normalize(expires) : null,
-            TextRules.NormalizeForIdentity(content),
+            ContentIdentity.Hash(content),
             TermCounts.ForMemory(content, tags));
     }
 }

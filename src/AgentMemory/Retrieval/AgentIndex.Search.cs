@@ -95,7 +95,7 @@ internal sealed partial class AgentIndex
             {
                 if (_hasVector[other] && _types[other] != DeadSlot)
                 {
-                    bestSemantic = Math.Max(bestSemantic, TensorPrimitives.Dot(_vectors.At(other), vector));
+                    bestSemantic = Math.Max(bestSemantic, _vectors.Cosine(other, vector));
                 }
             }
 
@@ -107,7 +107,7 @@ internal sealed partial class AgentIndex
                 double? semantic = null;
                 if (comparable && _hasVector[slot])
                 {
-                    var own = Math.Max(0f, TensorPrimitives.Dot(_vectors.At(slot), vector));
+                    var own = Math.Max(0f, _vectors.Cosine(slot, vector));
                     semantic = bestSemantic > 0 ? own / bestSemantic : 0;
                 }
 
@@ -168,7 +168,7 @@ internal sealed partial class AgentIndex
         return max;
     }
 
-    /// <summary>The query vector scaled to unit length (stored vectors are), so the dot product is the cosine; null when it has no direction.</summary>
+    /// <summary>The query vector scaled to unit length, so <see cref="SlotVectors.Cosine"/> is the cosine; null when it has no direction.</summary>
     private static float[]? UnitLength(float[] vector)
     {
         if (Math.Abs(TensorPrimitives.Norm(vector) - 1f) < 1e-4f)
@@ -308,7 +308,7 @@ internal sealed partial class AgentIndex
         }
 
         /// <summary>The slot's semantic similarity: its cosine with the query, scaled and capped at 1 (the slot has a vector).</summary>
-        private float Semantic(int slot) => Math.Clamp(TensorPrimitives.Dot(index._vectors.At(slot), vector) * query.SemanticScale, 0f, 1f);
+        private float Semantic(int slot) => Math.Clamp(index._vectors.Cosine(slot, vector) * query.SemanticScale, 0f, 1f);
 
         public ScoreBreakdown Breakdown(int slot)
         {

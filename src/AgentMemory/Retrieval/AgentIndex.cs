@@ -6,7 +6,7 @@ namespace AgentMemory.Retrieval;
 /// <summary>
 /// One agent's memories in process: the source of truth for reads and recall while the agent is cached. Slots hold
 /// the entries and, side by side in arrays, what scanning needs (type, importance, times, utility, vector), so a
-/// recall walks contiguous memory. Vectors live in fixed blocks of slots (<see cref="VectorBlocks"/>). Guarded by a reader-writer lock:
+/// recall walks contiguous memory. Vectors stay in the memories' own arrays (<see cref="SlotVectors"/>). Guarded by a reader-writer lock:
 /// mutations take <see cref="EnterWrite"/>, reads and recall <see cref="EnterRead"/>; the slot methods below expect
 /// the caller to hold the right one.
 /// </summary>
@@ -22,7 +22,7 @@ internal sealed partial class AgentIndex
     private readonly Dictionary<string, Postings> _postings = new(StringComparer.Ordinal);
 
     private MemoryEntry?[] _entries;
-    private string?[] _normalized;
+    private ulong[] _identity;
     private TermCounts?[] _terms;
     private AgentState? _state;
     private AgentLearning? _learning;
@@ -34,7 +34,7 @@ internal sealed partial class AgentIndex
     private float[] _utility;
     private bool[] _hasVector;
     private int[] _queuedUpserts;
-    private readonly VectorBlocks _vectors = new();
+    private readonly SlotVectors _vectors;
     private int _slotCount;
     private long _totalLength;
 
@@ -52,7 +52,7 @@ internal sealed partial class AgentIndex
         EmbeddingModel = embeddingModel;
         capacity = Math.Max(capacity, 16);
         _entries = new MemoryEntry?[capacity];
-        _normalized = new string?[capacity];
+        _identity = new ulong[capacity];
         _terms = new TermCounts?[capacity];
         _lengths = new int[capacity];
         _types = new byte[capacity];
@@ -62,6 +62,7 @@ internal sealed partial class AgentIndex
         _expiresTicks = new long[capacity];
         _utility = new float[capacity];
         _hasVector = new bool[capacity];
+        _vectors = new SlotVectors(capacity);
         _queuedUpserts = new int[capacity];
         Touch();
     }
@@ -138,18 +139,19 @@ internal sealed partial class AgentIndex
 
     public MemoryEntry EntryAt(int slot) => _entries[slot]!;
 
-    public int SlotOfContent(MemoryType type, string normalized) =>
-        _byContent.TryGetValue(new ContentKey(type, normalized), out var slot) ? slot : -1;
+    /// <summary>The slot of the memory of this type with the same content identity (<see cref="ContentIdentity"/>), or -1.</summary>
+    public int SlotOfContent(MemoryType type, string content, ulong identity) =>
+        _byContent.TryGetValue(new ContentKey(type, identity), out var slot) && ContentIdentity.Same(_entries[slot]!.Content, content) ? slot : -1;
 
     /// <summary>Adds a new memory (its id must not be in the index).</summary>
-    public int Add(MemoryEntry entry, string normalized, TermCounts terms)
+    public int Add(MemoryEntry entry, ulong identity, TermCounts terms)
     {
         AssertWriter();
         var slot = _free.Count > 0 ? _free.Pop() : NextSlot();
         _byId.Add(entry.Id, slot);
         _queuedUpserts[slot] = 0;
-        _normalized[slot] = normalized;
-        AddContentKey(slot, entry.Type, normalized);
+        _identity[slot] = identity;
+        AddContentKey(slot, entry.Type, identity);
         SetScalars(slot, entry);
         AddTerms(slot, terms);
         SetVector(slot, entry);
@@ -157,20 +159,20 @@ internal sealed partial class AgentIndex
     }
 
     /// <summary>
-    /// Replaces the entry in a slot with a newer snapshot of the same memory. Pass the new normalized content and
+    /// Replaces the entry in a slot with a newer snapshot of the same memory. Pass the new content identity and
     /// terms when content or tags changed, <see langword="null"/> to keep them.
     /// </summary>
-    public void Replace(int slot, MemoryEntry entry, string? normalized = null, TermCounts? terms = null)
+    public void Replace(int slot, MemoryEntry entry, ulong? identity = null, TermCounts? terms = null)
     {
         AssertWriter();
         var old = _entries[slot]!;
         Debug.Assert(old.Id == entry.Id, "Replace keeps the memory id.");
-        var newNormalized = normalized ?? _normalized[slot]!;
-        if (old.Type != entry.Type || !string.Equals(newNormalized, _normalized[slot], StringComparison.Ordinal))
+        var newIdentity = identity ?? _identity[slot];
+        if (old.Type != entry.Type || newIdentity != _identity[slot])
         {
             RemoveContentKey(slot, old.Type);
-            _normalized[slot] = newNormalized;
-            AddContentKey(slot, entry.Type, newNormalized);
+            _identity[slot] = newIdentity;
+            AddContentKey(slot, entry.Type, newIdentity);
         }
 
         if (terms is not null)
@@ -317,9 +319,10 @@ internal sealed partial class AgentIndex
         RemoveContentKey(slot, entry.Type);
         RemoveTerms(slot);
         _entries[slot] = null;
-        _normalized[slot] = null;
+        _identity[slot] = 0;
         _types[slot] = DeadSlot;
         _hasVector[slot] = false;
+        _vectors.Clear(slot);
         _queuedUpserts[slot] = 0;
         _free.Push(slot);
     }
@@ -355,7 +358,7 @@ internal sealed partial class AgentIndex
     private void Grow(int capacity)
     {
         Array.Resize(ref _entries, capacity);
-        Array.Resize(ref _normalized, capacity);
+        Array.Resize(ref _identity, capacity);
         Array.Resize(ref _terms, capacity);
         Array.Resize(ref _lengths, capacity);
         Array.Resize(ref _types, capacity);
@@ -365,6 +368,7 @@ internal sealed partial class AgentIndex
         Array.Resize(ref _expiresTicks, capacity);
         Array.Resize(ref _utility, capacity);
         Array.Resize(ref _hasVector, capacity);
+        _vectors.Grow(capacity);
         Array.Resize(ref _queuedUpserts, capacity);
     }
 
@@ -384,25 +388,26 @@ internal sealed partial class AgentIndex
         if (!HasUsableEmbedding(entry))
         {
             _hasVector[slot] = false;
+            _vectors.Clear(slot);
             return;
         }
 
-        _vectors.Set(slot, entry.Embedding!.Value.Span);
-        _hasVector[slot] = true;
+        _hasVector[slot] = _vectors.Set(slot, entry.Embedding!.Value);
     }
 
-    private void AddContentKey(int slot, MemoryType type, string normalized)
+    private void AddContentKey(int slot, MemoryType type, ulong identity)
     {
-        if (!_byContent.TryAdd(new ContentKey(type, normalized), slot))
+        if (!_byContent.TryAdd(new ContentKey(type, identity), slot))
         {
-            // An update made two memories identical; removal must then look for the other one.
+            // An update made two memories identical (or, once in 2^64, two contents share a hash); removal must then
+            // look for the other one.
             _contentCollisions++;
         }
     }
 
     private void RemoveContentKey(int slot, MemoryType type)
     {
-        var key = new ContentKey(type, _normalized[slot]!);
+        var key = new ContentKey(type, _identity[slot]);
         if (_byContent.TryGetValue(key, out var mapped) && mapped == slot)
         {
             _byContent.Remove(key);
@@ -415,7 +420,7 @@ internal sealed partial class AgentIndex
             for (var other = 0; other < _slotCount; other++)
             {
                 if (other != slot && _entries[other] is { } e && e.Type == type
-                    && string.Equals(_normalized[other], key.Normalized, StringComparison.Ordinal))
+                    && _identity[other] == key.Identity)
                 {
                     _byContent[key] = other;
                     break;
@@ -468,7 +473,7 @@ internal sealed partial class AgentIndex
     [Conditional("DEBUG")]
     private void AssertWriter() => Debug.Assert(_lock.IsWriteLockHeld, "The caller must hold the write lock.");
 
-    private readonly record struct ContentKey(MemoryType Type, string Normalized);
+    private readonly record struct ContentKey(MemoryType Type, ulong Identity);
 
     public readonly ref struct ReadScope(ReaderWriterLockSlim gate)
     {

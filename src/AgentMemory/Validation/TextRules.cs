@@ -48,35 +48,6 @@ internal static class TextRules
     /// <summary>The UTF-8 length of a string already checked by <see cref="CheckCharacters"/>.</summary>
     public static int Utf8Length(string value) => StrictUtf8.GetByteCount(value);
 
-    /// <summary>Lower-cases and collapses white space, the form under which two contents count as the same memory.</summary>
-    public static string NormalizeForIdentity(string content)
-    {
-        // Normalized on the stack (into one array when long), and the content itself returned when nothing changes:
-        // remembering allocates only the string the index keeps, if any.
-        var buffer = content.Length <= 512 ? stackalloc char[content.Length] : new char[content.Length];
-        var length = 0;
-        var pendingSpace = false;
-        foreach (var c in content)
-        {
-            if (char.IsWhiteSpace(c))
-            {
-                pendingSpace = length > 0;
-                continue;
-            }
-
-            if (pendingSpace)
-            {
-                buffer[length++] = ' ';
-                pendingSpace = false;
-            }
-
-            buffer[length++] = char.ToLowerInvariant(c);
-        }
-
-        var normalized = buffer[..length];
-        return normalized.SequenceEqual(content) ? content : new string(normalized);
-    }
-
     /// <summary>The error for a refused value of <paramref name="field"/> (or of its element, <c>field[element]</c>).</summary>
     private static ArgumentException Refused(string field, int element, string rule)
     {

@@ -1,0 +1,58 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace AgentMemory.Retrieval;
+
+/// <summary>
+/// Each slot's embedding, as its memory holds it (no second, normalized copy), with the inverse of its length, so the
+/// cosine with a unit-length query is one dot product and one multiplication. Embeddings are immutable once a memory
+/// holds them, so the slot can share the memory's array.
+/// </summary>
+internal sealed class SlotVectors(int capacity)
+{
+    private float[]?[] _vectors = new float[]?[capacity];
+    private float[] _inverseNorms = new float[capacity];
+
+    /// <summary>The length of every vector here; 0 until the first one is set.</summary>
+    public int Dimensions { get; private set; }
+
+    /// <summary>Keeps <paramref name="vector"/> for the slot; false (and the slot cleared) when it has no direction (zero or not finite).</summary>
+    public bool Set(int slot, ReadOnlyMemory<float> vector)
+    {
+        var norm = TensorPrimitives.Norm(vector.Span);
+        if (!(norm > 0 && float.IsFinite(norm)))
+        {
+            Clear(slot);
+            return false;
+        }
+
+        if (Dimensions == 0)
+        {
+            Dimensions = vector.Length;
+        }
+
+        // An embedding that is a whole array (as generators and the stores hand them out) is shared; a slice is copied.
+        _vectors[slot] = MemoryMarshal.TryGetArray(vector, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : vector.ToArray();
+        _inverseNorms[slot] = 1f / norm;
+        return true;
+    }
+
+    /// <summary>Lets go of the slot's vector.</summary>
+    public void Clear(int slot)
+    {
+        _vectors[slot] = null;
+        _inverseNorms[slot] = 0;
+    }
+
+    /// <summary>The cosine of the slot's vector (the slot has one) with <paramref name="unitQuery"/>, a unit-length vector of <see cref="Dimensions"/>.</summary>
+    public float Cosine(int slot, ReadOnlySpan<float> unitQuery) =>
+        TensorPrimitives.Dot(_vectors[slot], unitQuery) * _inverseNorms[slot];
+
+    public void Grow(int capacity)
+    {
+        Array.Resize(ref _vectors, capacity);
+        Array.Resize(ref _inverseNorms, capacity);
+    }
+}
