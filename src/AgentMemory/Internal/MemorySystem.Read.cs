@@ -161,7 +161,7 @@ internal sealed partial class MemorySystem
                     index.ReplaceStatistics(hit.Slot, entry);
                     if (reserved)
                     {
-                        _queue.Enqueue(PendingChange.AccessOf(entry).WithCompletion(null, index, reserved: true));
+                        _queue.Enqueue(PendingChange.AccessOf(entry).Attach(null, index, reserved: true));
                         used++;
                     }
                     else
@@ -220,7 +220,7 @@ internal sealed partial class MemorySystem
         {
             foreach (var entry in index.TakeDeferredAccess(reserved))
             {
-                _queue.Enqueue(PendingChange.AccessOf(entry).WithCompletion(null, index, reserved: true));
+                _queue.Enqueue(PendingChange.AccessOf(entry).Attach(null, index, reserved: true));
                 queued++;
             }
         }

@@ -31,7 +31,7 @@ internal sealed class Mutation(WriteQueue queue, AgentIndex index, int reserved,
             Index.NoteUpsertQueued(change.MemoryId);
         }
 
-        queue.Enqueue(change.WithCompletion(tcs, Index, usesReservation));
+        queue.Enqueue(change.Attach(tcs, Index, usesReservation));
         if (tcs is not null)
         {
             (_durable ??= []).Add(tcs.Task);

@@ -10,7 +10,7 @@ internal static class ChangeCoalescer
     public static List<WriteUnit> Coalesce(IReadOnlyList<PendingChange> batch)
     {
         var units = new List<WriteUnit>(batch.Count);
-        var memories = new Dictionary<(string, Guid), WriteUnit>();
+        var memories = new Dictionary<(string, Guid), WriteUnit>(batch.Count);
         var agents = new Dictionary<string, WriteUnit>(StringComparer.Ordinal);
         var superseded = false;
 

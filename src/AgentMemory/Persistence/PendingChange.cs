@@ -17,20 +17,20 @@ internal sealed class PendingChange
 
     public Guid MemoryId { get; private init; }
 
-    public MemoryEntry? Entry { get; private init; }
+    public MemoryEntry? Entry { get; private set; }
 
     public AgentState? Agent { get; private init; }
 
     public MemoryAccess Access { get; private init; }
 
     /// <summary>The agent index that stays pinned in the cache until this change is written.</summary>
-    public AgentIndex? Owner { get; init; }
+    public AgentIndex? Owner { get; private set; }
 
     /// <summary>Completed when the change is durable (write-through callers and flushes wait on it).</summary>
-    public TaskCompletionSource? Durable { get; init; }
+    public TaskCompletionSource? Durable { get; private set; }
 
     /// <summary>Whether the change took a place in the queue's capacity (released once written).</summary>
-    public bool Reserved { get; init; }
+    public bool Reserved { get; private set; }
 
     /// <summary>Whether the writer should write without waiting for the batch to fill.</summary>
     public bool IsUrgent => Durable is not null;
@@ -54,20 +54,18 @@ internal sealed class PendingChange
         Durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
     };
 
-    /// <summary>The same change carrying a newer snapshot of its memory.</summary>
-    public PendingChange WithEntry(MemoryEntry entry) => Copy(entry, Durable, Owner, Reserved);
+    /// <summary>
+    /// Sets what the queue needs to know of the change; called once, by whoever queues it, before it is queued (a
+    /// change is one object from factory to writer: no copy per remembered memory).
+    /// </summary>
+    public PendingChange Attach(TaskCompletionSource? durable, AgentIndex? owner, bool reserved)
+    {
+        Durable = durable;
+        Owner = owner;
+        Reserved = reserved;
+        return this;
+    }
 
-    public PendingChange WithCompletion(TaskCompletionSource? durable, AgentIndex? owner, bool reserved) => Copy(Entry, durable, owner, reserved);
-
-    private PendingChange Copy(MemoryEntry? entry, TaskCompletionSource? durable, AgentIndex? owner, bool reserved) =>
-        new(Kind, AgentId)
-        {
-            MemoryId = MemoryId,
-            Entry = entry,
-            Agent = Agent,
-            Access = Access,
-            Durable = durable,
-            Owner = owner,
-            Reserved = reserved,
-        };
+    /// <summary>Lets the writer, which alone holds a change once it is dequeued, write a newer snapshot of its memory.</summary>
+    public void Refresh(MemoryEntry entry) => Entry = entry;
 }

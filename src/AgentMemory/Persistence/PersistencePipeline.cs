@@ -230,7 +230,7 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
                 var change = batch[positions[k]];
                 if (latest[k] is { } entry && !ReferenceEquals(entry, change.Entry) && entry.Version >= change.Entry!.Version)
                 {
-                    batch[positions[k]] = change.WithEntry(entry);
+                    change.Refresh(entry);
                 }
             }
         }
