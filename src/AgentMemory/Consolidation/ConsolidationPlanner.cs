@@ -274,7 +274,7 @@ internal sealed class ConsolidationPlanner
 
         var created = new MemoryEntry
         {
-            Id = Guid.CreateVersion7(_now),
+            Id = MemoryIds.NewVersion7(_now),
             AgentId = central.AgentId,
             Type = MemoryType.Semantic,
             Content = central.Content,

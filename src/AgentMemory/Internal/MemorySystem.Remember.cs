@@ -101,7 +101,7 @@ internal sealed partial class MemorySystem
         var created = memory.CreatedAt ?? now;
         var entry = new MemoryEntry
         {
-            Id = memory.Id ?? Guid.CreateVersion7(now),
+            Id = memory.Id ?? MemoryIds.NewVersion7(now),
             AgentId = index.AgentId,
             Type = memory.Type,
             Content = memory.Content,
