@@ -49,7 +49,7 @@ internal sealed partial class MemorySystem
                     UpdatedAt = Now(),
                     Version = old.Version + 1,
                 };
-                var terms = contentChanged || tags is not null ? TermCounts.ForMemory(updated.Content, updated.Tags) : null;
+                TermCounts? terms = contentChanged || tags is not null ? TermCounts.ForMemory(updated.Content, updated.Tags) : null;
                 ulong? identity = contentChanged ? ContentIdentity.Hash(updated.Content) : null;
                 index.Replace(slot, updated, identity, terms);
                 mutation.Enqueue(PendingChange.Upsert(updated));

@@ -255,7 +255,7 @@ internal sealed partial class MemorySystem
                     EmbeddingModel = current.EmbeddingModel,
                     UpdatedAt = now,
                 };
-                var terms = updated.Tags.SequenceEqual(current.Tags, StringComparer.Ordinal) ? null : TermCounts.ForMemory(updated.Content, updated.Tags);
+                TermCounts? terms = updated.Tags.SequenceEqual(current.Tags, StringComparer.Ordinal) ? null : TermCounts.ForMemory(updated.Content, updated.Tags);
                 index.Replace(slot, updated, identity: null, terms);
                 mutation.Enqueue(PendingChange.Upsert(updated));
             }

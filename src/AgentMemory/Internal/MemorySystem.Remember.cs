@@ -151,7 +151,7 @@ internal sealed partial class MemorySystem
             Version = existing.Version + 1,
         };
 
-        var terms = ReferenceEquals(tags, existing.Tags) ? null : TermCounts.ForMemory(existing.Content, tags);
+        TermCounts? terms = ReferenceEquals(tags, existing.Tags) ? null : TermCounts.ForMemory(existing.Content, tags);
         mutation.Index.Replace(slot, reinforced, identity: null, terms);
         mutation.Enqueue(PendingChange.Upsert(reinforced));
         _instruments.Reinforced.Add(1);

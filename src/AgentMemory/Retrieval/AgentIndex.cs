@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
 
 namespace AgentMemory.Retrieval;
@@ -23,7 +25,7 @@ internal sealed partial class AgentIndex
 
     private MemoryEntry?[] _entries;
     private ulong[] _identity;
-    private TermCounts?[] _terms;
+    private TermCounts[] _terms;
     private AgentState? _state;
     private AgentLearning? _learning;
     private byte[] _types;
@@ -53,7 +55,7 @@ internal sealed partial class AgentIndex
         capacity = Math.Max(capacity, 16);
         _entries = new MemoryEntry?[capacity];
         _identity = new ulong[capacity];
-        _terms = new TermCounts?[capacity];
+        _terms = new TermCounts[capacity];
         _lengths = new int[capacity];
         _types = new byte[capacity];
         _importance = new byte[capacity];
@@ -90,7 +92,7 @@ internal sealed partial class AgentIndex
     public AgentLearning Learning => _learning ??= new AgentLearning();
 
     /// <summary>The words a memory is indexed under (caller holds a lock).</summary>
-    public IEnumerable<string> TermsAt(int slot) => _terms[slot] is { } terms ? terms.Terms.Select(static t => t.Key) : [];
+    public IEnumerable<string> TermsAt(int slot) => _terms[slot].Terms is { } terms ? terms.Select(static t => t.Key) : [];
 
     /// <summary>Set (under the write lock) when the index was evicted or the agent deleted; callers then fetch anew.</summary>
     public bool IsRetired { get; set; }
@@ -175,10 +177,10 @@ internal sealed partial class AgentIndex
             AddContentKey(slot, entry.Type, newIdentity);
         }
 
-        if (terms is not null)
+        if (terms is { } replaced)
         {
             RemoveTerms(slot);
-            AddTerms(slot, terms);
+            AddTerms(slot, replaced);
         }
 
         SetScalars(slot, entry);
@@ -436,19 +438,15 @@ internal sealed partial class AgentIndex
         _totalLength += terms.Length;
         foreach (var (term, count) in terms.Terms)
         {
-            if (!_postings.TryGetValue(term, out var postings))
-            {
-                postings = new Postings();
-                _postings.Add(term, postings);
-            }
-
-            postings.Add(slot, count);
+            // Postings are values: changed in place in the dictionary, never through a copy.
+            CollectionsMarshal.GetValueRefOrAddDefault(_postings, term, out _).Add(slot, count);
         }
     }
 
     private void RemoveTerms(int slot)
     {
-        if (_terms[slot] is not { } terms)
+        var terms = _terms[slot];
+        if (terms.Terms is null)
         {
             return;
         }
@@ -456,7 +454,8 @@ internal sealed partial class AgentIndex
         _totalLength -= terms.Length;
         foreach (var (term, _) in terms.Terms)
         {
-            if (_postings.TryGetValue(term, out var postings))
+            ref var postings = ref CollectionsMarshal.GetValueRefOrNullRef(_postings, term);
+            if (!Unsafe.IsNullRef(ref postings))
             {
                 postings.Remove(slot);
                 if (postings.Count == 0)
@@ -466,7 +465,7 @@ internal sealed partial class AgentIndex
             }
         }
 
-        _terms[slot] = null;
+        _terms[slot] = default;
         _lengths[slot] = 0;
     }
 

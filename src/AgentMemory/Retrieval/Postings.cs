@@ -1,40 +1,55 @@
 namespace AgentMemory.Retrieval;
 
-/// <summary>The documents (slots) that hold one term, with the term's count in each; unordered.</summary>
-internal sealed class Postings
+/// <summary>
+/// The documents (slots) that hold one term, with the term's count in each; unordered. A value kept in the index's
+/// term dictionary and changed there in place, over one array (slots in its first half, counts in its second), so a
+/// term costs one small array: most terms of real text occur in one or two memories.
+/// </summary>
+internal struct Postings
 {
-    private int[] _slots = new int[4];
-    private int[] _counts = new int[4];
+    private int[]? _data;
 
     public int Count { get; private set; }
 
-    public ReadOnlySpan<int> Slots => _slots.AsSpan(0, Count);
+    public readonly ReadOnlySpan<int> Slots => _data is null ? default : _data.AsSpan(0, Count);
 
-    public ReadOnlySpan<int> Counts => _counts.AsSpan(0, Count);
+    public readonly ReadOnlySpan<int> Counts => _data is null ? default : _data.AsSpan(Capacity, Count);
+
+    private readonly int Capacity => _data is null ? 0 : _data.Length / 2;
 
     public void Add(int slot, int count)
     {
-        if (Count == _slots.Length)
+        var capacity = Capacity;
+        if (Count == capacity)
         {
-            Array.Resize(ref _slots, Count * 2);
-            Array.Resize(ref _counts, Count * 2);
+            var grown = Math.Max(1, capacity * 2);
+            var data = new int[grown * 2];
+            if (_data is not null)
+            {
+                _data.AsSpan(0, Count).CopyTo(data);
+                _data.AsSpan(capacity, Count).CopyTo(data.AsSpan(grown));
+            }
+
+            _data = data;
+            capacity = grown;
         }
 
-        _slots[Count] = slot;
-        _counts[Count] = count;
+        _data![Count] = slot;
+        _data[capacity + Count] = count;
         Count++;
     }
 
     public void Remove(int slot)
     {
-        var index = Array.IndexOf(_slots, slot, 0, Count);
+        var index = Slots.IndexOf(slot);
         if (index < 0)
         {
             return;
         }
 
+        var capacity = Capacity;
         Count--;
-        _slots[index] = _slots[Count];
-        _counts[index] = _counts[Count];
+        _data![index] = _data[Count];
+        _data[capacity + index] = _data[capacity + Count];
     }
 }

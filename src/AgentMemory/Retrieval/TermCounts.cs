@@ -1,7 +1,10 @@
 namespace AgentMemory.Retrieval;
 
-/// <summary>The distinct terms of a document with their counts, and the document's length in terms.</summary>
-internal sealed class TermCounts
+/// <summary>
+/// The distinct terms of a document with their counts, and the document's length in terms. A value (the index keeps
+/// one per memory, so a memory's terms cost one array, not an object and an array).
+/// </summary>
+internal readonly struct TermCounts
 {
     public static readonly TermCounts Empty = new([], 0);
 
@@ -17,6 +20,7 @@ internal sealed class TermCounts
         Length = length;
     }
 
+    /// <summary>The terms; empty for <see cref="Empty"/>, null only for <see langword="default"/> (no document).</summary>
     public KeyValuePair<string, int>[] Terms { get; }
 
     public int Length { get; }

@@ -1,0 +1,52 @@
+using AgentMemory.Retrieval;
+using NUnit.Framework;
+
+namespace AgentMemory.Tests.Retrieval;
+
+/// <summary>A term's postings: each slot keeps its own count through growth and removals (removal moves the last one in).</summary>
+public sealed class PostingsTests
+{
+    [Test]
+    public void SlotsAndCountsStayPairedThroughGrowthAndRemoval()
+    {
+        var postings = default(Postings);
+        Assert.That(postings.Slots.Length, Is.Zero);
+
+        for (var slot = 0; slot < 37; slot++)
+        {
+            postings.Add(slot, (slot * 3) + 1);
+        }
+
+        postings.Remove(5);
+        postings.Remove(36);
+        postings.Remove(0);
+        postings.Remove(100);
+
+        var pairs = Pairs(postings);
+        Assert.That(postings.Count, Is.EqualTo(34));
+        Assert.That(pairs.Keys, Is.EquivalentTo(Enumerable.Range(0, 37).Except([0, 5, 36])));
+        Assert.That(pairs.All(p => p.Value == (p.Key * 3) + 1), Is.True, "every slot with its own count");
+    }
+
+    [Test]
+    public void AllRemovedLeavesNothing()
+    {
+        var postings = default(Postings);
+        postings.Add(7, 2);
+        postings.Remove(7);
+        Assert.That(postings.Count, Is.Zero);
+        postings.Add(8, 3);
+        Assert.That(Pairs(postings), Is.EqualTo(new Dictionary<int, int> { [8] = 3 }));
+    }
+
+    private static Dictionary<int, int> Pairs(Postings postings)
+    {
+        var pairs = new Dictionary<int, int>();
+        for (var i = 0; i < postings.Count; i++)
+        {
+            pairs.Add(postings.Slots[i], postings.Counts[i]);
+        }
+
+        return pairs;
+    }
+}
