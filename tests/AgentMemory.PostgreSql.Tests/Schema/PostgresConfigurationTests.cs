@@ -89,6 +89,40 @@ public sealed class PostgresConfigurationTests
     }
 
     [Test]
+    public async Task ASchemaAtVersion1IsUpgradedWithItsMemoriesKept()
+    {
+        await using var schema = await PostgresTestSchema.CreateAsync();
+        var script = PostgresSchema.GetMigrationScript(schema.Name);
+        var upToVersion1 = script[..script.IndexOf("-- Migration 2:", StringComparison.Ordinal)] + "COMMIT;";
+        await schema.ExecuteAsync(upToVersion1);
+        await schema.ExecuteAsync(
+            "INSERT INTO @schema.agents (agent_id, created_at) VALUES ('Agent-Ä', now());" +
+            "INSERT INTO @schema.memories (agent_id, id, type, content, importance, created_at, last_accessed_at, updated_at, version) " +
+            "VALUES ('Agent-Ä', '0193a5f0-0000-7000-8000-000000000001', 1, 'written before the upgrade', 2, now(), now(), now(), 1)");
+
+        await using var host = await PostgresHost.StartAsync(schema);
+        var before = await host.Memory.ListAsync("Agent-Ä");
+        await host.Memory.RememberAsync("Agent-Ä", "written after the upgrade");
+        await host.Memory.RememberAsync("agent-ä", "another agent, whose id differs only in case");
+        await host.Memory.FlushAsync();
+
+        var version = await schema.ScalarAsync<long>("SELECT max(version) FROM @schema.schema_migrations");
+        var upgradedAgent = await schema.ScalarAsync<long>("SELECT count(*) FROM @schema.memories WHERE agent_id = 'Agent-Ä'");
+        var otherAgent = await schema.ScalarAsync<long>("SELECT count(*) FROM @schema.memories WHERE agent_id = 'agent-ä'");
+        var collations = await schema.ScalarAsync<string>(
+            $"SELECT string_agg(DISTINCT collation_name, ',') FROM information_schema.columns WHERE table_schema = '{schema.Name}' AND column_name = 'agent_id'");
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.Items.Select(m => m.Content), Is.EqualTo(new[] { "written before the upgrade" }));
+            Assert.That(version, Is.EqualTo(PostgresSchema.LatestVersion));
+            Assert.That(PostgresSchema.LatestVersion, Is.EqualTo(2));
+            Assert.That(upgradedAgent, Is.EqualTo(2));
+            Assert.That(otherAgent, Is.EqualTo(1));
+            Assert.That(collations, Is.EqualTo("C"), "agent ids compare byte by byte in both tables");
+        });
+    }
+
+    [Test]
     public async Task WithoutAutoMigrateAMissingSchemaIsReportedClearly()
     {
         await using var schema = await PostgresTestSchema.CreateAsync();
