@@ -47,6 +47,11 @@ public sealed class ValidationTests
         yield return Case("metadata NUL in key", Agent, () => new MemoryDraft("x") { Metadata = Json("""{"a\u0000b":1}""") }, "metadata", "NUL");
         yield return Case("metadata NUL in value", Agent, () => new MemoryDraft("x") { Metadata = Json("""{"a":["ok","b\u0000"]}""") }, "metadata", "NUL");
         yield return Case("metadata duplicate key", Agent, () => new MemoryDraft("x") { Metadata = Json("""{"a":1,"a":2}""") }, "metadata", "must not repeat a key");
+        yield return Case("metadata key repeated behind an escape", Agent, () => new MemoryDraft("x") { Metadata = Json("""{"ab":1,"a\u0062":2}""") }, "metadata", "'ab' appears twice");
+        yield return Case("metadata key repeated in a large object", Agent, () => new MemoryDraft("x") { Metadata = Json("{" + string.Join(",", Enumerable.Range(0, 12).Select(i => $"\"k{i}\":{i}")) + ",\"k3\":0}") }, "metadata", "'k3' appears twice");
+        yield return Case("metadata key repeated in a nested object", Agent, () => new MemoryDraft("x") { Metadata = Json("""{"outer":{"x":1,"y":2,"x":3}}""") }, "metadata", "'x' appears twice in metadata.outer");
+        yield return Case("metadata lone surrogate in a key", Agent, () => new MemoryDraft("x") { Metadata = Json("""{"a\ud800":1}""") }, "metadata", "not valid UTF-16");
+        yield return Case("metadata lone surrogate in a nested value", Agent, () => new MemoryDraft("x") { Metadata = Json("""{"a":{"b":["ok","\udc00"]}}""") }, "metadata", "metadata.a.b[1] is not valid UTF-16");
         yield return Case("metadata too deep", Agent, () => new MemoryDraft("x") { Metadata = Deep(70) }, "metadata", "nested deeper than 64");
         yield return Case("metadata too large", Agent, () => new MemoryDraft("x") { Metadata = Json($$"""{"a":"{{new string('m', 70_000)}}"}""") }, "metadata", "at most 65536 bytes");
         yield return Case("unknown memory type", Agent, () => new MemoryDraft("x") { Type = (MemoryType)42 }, "type", "unknown value");
