@@ -74,9 +74,11 @@ internal static class LoadBenchmark
     private static async Task<double> LoadAsync(BenchmarkDatabase database)
     {
         await using var host = await StartAsync(database);
+        var gc = GcSnapshot.Take();
         var started = Stopwatch.GetTimestamp();
         var loaded = await host.Memory.LoadAgentAsync("loaded-0");
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Console.WriteLine($"  load {elapsed:F0} ms; {gc.Since()}");
         return loaded == Count ? elapsed : throw new InvalidOperationException($"Loaded {loaded} memories, expected {Count}.");
     }
 
