@@ -436,10 +436,24 @@ internal sealed partial class AgentIndex
         _terms[slot] = terms;
         _lengths[slot] = terms.Length;
         _totalLength += terms.Length;
-        foreach (var (term, count) in terms.Terms)
+        var list = terms.Terms;
+        for (var i = 0; i < list.Length; i++)
         {
             // Postings are values: changed in place in the dictionary, never through a copy.
-            CollectionsMarshal.GetValueRefOrAddDefault(_postings, term, out _).Add(slot, count);
+            var (term, count) = list[i];
+            ref var postings = ref CollectionsMarshal.GetValueRefOrAddDefault(_postings, term, out var known);
+            if (!known)
+            {
+                postings.Term = term;
+            }
+            else if (!ReferenceEquals(postings.Term, term))
+            {
+                // The tokenizer makes a new string for each occurrence of a word it does not cache (numbers, ids):
+                // the memory keeps the index's one instead.
+                list[i] = new(postings.Term!, count);
+            }
+
+            postings.Add(slot, count);
         }
     }
 

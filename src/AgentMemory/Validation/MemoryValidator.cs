@@ -110,7 +110,8 @@ internal sealed class MemoryValidator(AgentMemoryOptions options)
             index++;
         }
 
-        return result;
+        // An exact array: the memory keeps one object for its tags, not a list and its spare capacity.
+        return result.Count == 0 ? [] : result.ToArray();
     }
 
     public static double Valence(double valence, string field = "valence")
