@@ -201,6 +201,9 @@ internal sealed partial class AgentIndex
             && (filter.Tags is null || CompiledFilter.HasAllTags(_entries[slot]!, filter.Tags));
     }
 
+    /// <summary>How many memories hold the term (caller holds a lock).</summary>
+    public int DocumentFrequency(string term) => _postings.TryGetValue(term, out var postings) ? postings.Count : 0;
+
     /// <summary>
     /// What each word of a query tells this agent's memories apart by, for weighing the words of the query the
     /// built-in generator embeds: its inverse document frequency, as BM25 weighs it, times what the agent learned of
@@ -215,8 +218,7 @@ internal sealed partial class AgentIndex
         {
             if (!weights.ContainsKey(term))
             {
-                var df = _postings.TryGetValue(term, out var postings) ? postings.Count : 0;
-                weights[term] = (float)(InverseDocumentFrequency(documents, df) * Learning.TermWeight(term));
+                weights[term] = (float)(InverseDocumentFrequency(documents, DocumentFrequency(term)) * Learning.TermWeight(term));
             }
         }
 

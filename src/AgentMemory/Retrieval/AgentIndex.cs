@@ -25,7 +25,6 @@ internal sealed partial class AgentIndex
 
     private MemoryEntry?[] _entries;
     private ulong[] _identity;
-    private TermCounts[] _terms;
     private AgentState? _state;
     private AgentLearning? _learning;
     private byte[] _types;
@@ -55,7 +54,6 @@ internal sealed partial class AgentIndex
         capacity = Math.Max(capacity, 16);
         _entries = new MemoryEntry?[capacity];
         _identity = new ulong[capacity];
-        _terms = new TermCounts[capacity];
         _lengths = new int[capacity];
         _types = new byte[capacity];
         _importance = new byte[capacity];
@@ -92,7 +90,7 @@ internal sealed partial class AgentIndex
     public AgentLearning Learning => _learning ??= new AgentLearning();
 
     /// <summary>The words a memory is indexed under (caller holds a lock).</summary>
-    public IEnumerable<string> TermsAt(int slot) => _terms[slot].Terms is { } terms ? terms.Select(static t => t.Key) : [];
+    public IEnumerable<string> TermsAt(int slot) => TermsOf(_entries[slot]!).Terms.Select(static t => t.Key);
 
     /// <summary>Set (under the write lock) when the index was evicted or the agent deleted; callers then fetch anew.</summary>
     public bool IsRetired { get; set; }
@@ -177,13 +175,18 @@ internal sealed partial class AgentIndex
             AddContentKey(slot, entry.Type, newIdentity);
         }
 
-        if (terms is { } replaced)
+        if (terms is not null)
         {
+            // Counted again from the entry still in the slot, before it is replaced.
             RemoveTerms(slot);
-            AddTerms(slot, replaced);
         }
 
         SetScalars(slot, entry);
+        if (terms is { } replaced)
+        {
+            AddTerms(slot, replaced);
+        }
+
         var sameVector = old.Embedding is { } before && entry.Embedding is { } after && before.Equals(after)
             && string.Equals(old.EmbeddingModel, entry.EmbeddingModel, StringComparison.Ordinal);
         if (!sameVector)
@@ -192,7 +195,6 @@ internal sealed partial class AgentIndex
         }
     }
 
-    /// <summary>Replaces only the snapshot and its access statistics (no content, tag or vector change).</summary>
     /// <summary>Counts an upsert of the memory put in the write queue (caller holds the write lock).</summary>
     public void NoteUpsertQueued(Guid id)
     {
@@ -361,7 +363,6 @@ internal sealed partial class AgentIndex
     {
         Array.Resize(ref _entries, capacity);
         Array.Resize(ref _identity, capacity);
-        Array.Resize(ref _terms, capacity);
         Array.Resize(ref _lengths, capacity);
         Array.Resize(ref _types, capacity);
         Array.Resize(ref _importance, capacity);
@@ -431,42 +432,33 @@ internal sealed partial class AgentIndex
         }
     }
 
+    /// <summary>
+    /// Posts the slot's terms. The index keeps no per-memory copy of them (an array of term references per memory was
+    /// the largest thing the collector traced for each one): <see cref="RemoveTerms"/> counts them again from the
+    /// slot's entry, which is why every change of a memory's content or tags passes its new terms.
+    /// </summary>
     private void AddTerms(int slot, TermCounts terms)
     {
-        _terms[slot] = terms;
+        Debug.Assert(terms.Length == TermsOf(_entries[slot]!).Length, "The terms are those of the slot's entry.");
         _lengths[slot] = terms.Length;
         _totalLength += terms.Length;
-        var list = terms.Terms;
-        for (var i = 0; i < list.Length; i++)
+        foreach (var (term, count) in terms.Terms)
         {
             // Postings are values: changed in place in the dictionary, never through a copy.
-            var (term, count) = list[i];
-            ref var postings = ref CollectionsMarshal.GetValueRefOrAddDefault(_postings, term, out var known);
-            if (!known)
-            {
-                postings.Term = term;
-            }
-            else if (!ReferenceEquals(postings.Term, term))
-            {
-                // The tokenizer makes a new string for each occurrence of a word it does not cache (numbers, ids):
-                // the memory keeps the index's one instead.
-                list[i] = new(postings.Term!, count);
-            }
-
-            postings.Add(slot, count);
+            CollectionsMarshal.GetValueRefOrAddDefault(_postings, term, out _).Add(slot, count);
         }
     }
 
+    /// <summary>Takes the slot's terms out of the postings (before its entry changes or goes).</summary>
     private void RemoveTerms(int slot)
     {
-        var terms = _terms[slot];
-        if (terms.Terms is null)
+        if (_entries[slot] is not { } entry || _lengths[slot] == 0)
         {
             return;
         }
 
-        _totalLength -= terms.Length;
-        foreach (var (term, _) in terms.Terms)
+        _totalLength -= _lengths[slot];
+        foreach (var (term, _) in TermsOf(entry).Terms)
         {
             ref var postings = ref CollectionsMarshal.GetValueRefOrNullRef(_postings, term);
             if (!Unsafe.IsNullRef(ref postings))
@@ -479,9 +471,10 @@ internal sealed partial class AgentIndex
             }
         }
 
-        _terms[slot] = default;
         _lengths[slot] = 0;
     }
+
+    private static TermCounts TermsOf(MemoryEntry entry) => TermCounts.ForMemory(entry.Content, entry.Tags);
 
     [Conditional("DEBUG")]
     private void AssertWriter() => Debug.Assert(_lock.IsWriteLockHeld, "The caller must hold the write lock.");

@@ -9,9 +9,6 @@ internal struct Postings
 {
     private int[]? _data;
 
-    /// <summary>The term, as the index keys it: memories holding the same term share this one string.</summary>
-    public string? Term { get; set; }
-
     public int Count { get; private set; }
 
     public readonly ReadOnlySpan<int> Slots => _data is null ? default : _data.AsSpan(0, Count);
