@@ -5,12 +5,22 @@ namespace AgentMemory.PostgreSql.Storage;
 
 /// <summary>
 /// Reads memories from rows in <see cref="MemoryColumns.List"/> order (sequential access). One reader per result: it
-/// reuses the agent id string when the row's equals the one loaded, and reads each embedding through one reused byte
-/// buffer straight into the vector it keeps, so a load allocates what the memories keep and little else.
+/// reuses the agent id string when the row's equals the one loaded, one string per distinct tag and embedding model
+/// (rows repeat them), one empty array for rows without source ids and one empty object for rows without metadata, and reads each embedding through one reused
+/// byte buffer straight into the vector it keeps, so the memories of a load share what they can: fewer objects for
+/// the collector to trace and copy for every memory loaded.
 /// </summary>
 internal sealed class MemoryRowReader(string? loadedAgentId = null)
 {
+    /// <summary>Distinct tags remembered for sharing; past this, further tags are kept as read.</summary>
+    private const int SharedTagsLimit = 4_096;
+
+    /// <summary>The metadata of every row that has none: one shared empty object.</summary>
+    private static readonly JsonElement EmptyMetadata = JsonDocument.Parse("{}").RootElement.Clone();
+
+    private readonly Dictionary<string, string> _tags = new(StringComparer.Ordinal);
     private byte[] _embedding = [];
+    private string? _model;
 
     public MemoryEntry Read(NpgsqlDataReader reader)
     {
@@ -22,20 +32,20 @@ internal sealed class MemoryRowReader(string? loadedAgentId = null)
         JsonElement metadata;
         using (var document = reader.GetFieldValue<JsonDocument>(4))
         {
-            metadata = document.RootElement.Clone();
+            metadata = document.RootElement is { ValueKind: JsonValueKind.Object } root && root.GetPropertyCount() == 0 ? EmptyMetadata : document.RootElement.Clone();
         }
 
         var importance = (Importance)reader.GetInt16(5);
         var valence = reader.GetDouble(6);
-        var tags = reader.GetFieldValue<string[]>(7);
+        var tags = Shared(reader.GetFieldValue<string[]>(7));
         var created = Utc(reader.GetDateTime(8));
         var lastAccessed = Utc(reader.GetDateTime(9));
         var updated = Utc(reader.GetDateTime(10));
         var accessCount = reader.GetInt64(11);
         var utility = reader.GetDouble(12);
-        var sourceIds = reader.GetFieldValue<Guid[]>(13);
+        var sourceIds = reader.GetFieldValue<Guid[]>(13) is { Length: > 0 } sources ? sources : [];
         var embedding = reader.IsDBNull(14) ? (ReadOnlyMemory<float>?)null : ReadEmbedding(reader, 14);
-        var model = reader.IsDBNull(15) ? null : reader.GetString(15);
+        var model = reader.IsDBNull(15) ? null : Shared(reader.GetString(15));
         DateTimeOffset? expires = reader.IsDBNull(16) ? null : Utc(reader.GetDateTime(16));
         var version = reader.GetInt64(17);
 
@@ -83,6 +93,25 @@ internal sealed class MemoryRowReader(string? loadedAgentId = null)
         }
 
         return EmbeddingBytes.Decode(_embedding.AsSpan(0, length));
+    }
+
+    private string Shared(string model) => string.Equals(model, _model, StringComparison.Ordinal) ? _model! : _model = model;
+
+    private string[] Shared(string[] tags)
+    {
+        for (var i = 0; i < tags.Length; i++)
+        {
+            if (_tags.TryGetValue(tags[i], out var shared))
+            {
+                tags[i] = shared;
+            }
+            else if (_tags.Count < SharedTagsLimit)
+            {
+                _tags.Add(tags[i], tags[i]);
+            }
+        }
+
+        return tags.Length == 0 ? [] : tags;
     }
 
     private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));

@@ -72,4 +72,31 @@ public sealed class RestartTests
         CreatedAt = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(i).AddTicks(12_340),
         ExpiresAt = i % 5 == 0 ? new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero) : null,
     };
+
+    [Test]
+    public async Task LoadedMemoriesShareWhatTheirRowsRepeat()
+    {
+        await using var schema = await PostgresTestSchema.CreateAsync();
+        await using (var first = await PostgresHost.StartAsync(schema))
+        {
+            await first.Memory.RememberAsync("a1", new MemoryDraft("first memory") { Tags = ["billing", "urgent"] });
+            await first.Memory.RememberAsync("a1", new MemoryDraft("second memory") { Tags = ["urgent", "billing"] });
+            await first.Memory.RememberAsync("a1", new MemoryDraft("third memory") { Metadata = JsonSerializer.SerializeToElement(new { kept = true }) });
+            await first.Memory.FlushAsync();
+            await first.StopAsync();
+        }
+
+        await using var second = await PostgresHost.StartAsync(schema);
+        var loaded = (await second.Memory.ListAsync("a1")).Items.ToDictionary(m => m.Content);
+        var (one, two, three) = (loaded["first memory"], loaded["second memory"], loaded["third memory"]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(two.Tags, Is.EqualTo(new[] { "urgent", "billing" }), "each memory's own tags, in its order");
+            Assert.That(two.Tags[1], Is.SameAs(one.Tags[0]), "one string per distinct tag");
+            Assert.That(two.EmbeddingModel, Is.Not.Null.And.SameAs(one.EmbeddingModel), "one string per embedding model");
+            Assert.That(two.SourceIds, Is.Empty.And.SameAs(one.SourceIds), "one empty array for memories without sources");
+            Assert.That(one.Metadata.GetRawText(), Is.EqualTo("{}"));
+            Assert.That(three.Metadata.GetProperty("kept").GetBoolean(), Is.True, "metadata that is not empty is its own");
+        });
+    }
 }
