@@ -13,6 +13,23 @@ internal static class JitWarmup
     /// compiled. One quiet pass is not enough: the JIT promotes methods in the background after a delay, so a pass
     /// that compiled little can be followed by one that compiles a lot.
     /// </summary>
+    /// <summary>
+    /// Waits until no method has been compiled for 100 ms (at most 2 s): a new host compiles its dependency-injection
+    /// resolvers on a background thread shortly after it starts, which a long-running host did long ago.
+    /// </summary>
+    public static async Task SettleAsync()
+    {
+        var last = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var quiet = 0;
+        for (var waited = 0; waited < 2_000 && quiet < 5; waited += 20)
+        {
+            await Task.Delay(20);
+            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            quiet = now == last ? quiet + 1 : 0;
+            last = now;
+        }
+    }
+
     public static async Task RunAsync(Func<int, Task> pass, int settled, int minPasses = 5, int maxPasses = 10)
     {
         var compiledPerPass = new List<long>();

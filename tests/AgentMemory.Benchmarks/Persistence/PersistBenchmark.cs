@@ -102,6 +102,7 @@ internal static class PersistBenchmark
         // The drafts are made before timing, and collected into the old generation like the baselines' rows, so the
         // timed part pays for what remembering keeps, not for promoting the benchmark's own input.
         var drafts = Enumerable.Range(0, count).Select(BenchmarkMemories.Draft).ToList();
+        await JitWarmup.SettleAsync();
         GC.Collect();
         using var written = new WriterCounts();
         var gc = GcSnapshot.Take();
