@@ -306,9 +306,13 @@ internal sealed partial class AgentIndex
     /// <summary>How many memories have deferred access statistics.</summary>
     public int DeferredAccessCount => Volatile.Read(ref _deferredAccessCount);
 
+    /// <summary>Replaces only the snapshot, its access statistics, utility and importance (no content, tag or vector change).</summary>
     public void ReplaceStatistics(int slot, MemoryEntry entry)
     {
         AssertWriter();
+        Debug.Assert(
+            _entries[slot]!.Content == entry.Content && _entries[slot]!.Tags.SequenceEqual(entry.Tags, StringComparer.Ordinal),
+            "The slot's terms are counted from its entry: content and tags must not change here.");
         _entries[slot] = entry;
         _lastAccessTicks[slot] = entry.LastAccessedAt.UtcTicks;
         _utility[slot] = (float)entry.Utility;
