@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
+using AgentMemory.Embeddings;
 
 namespace AgentMemory.Retrieval;
 
@@ -31,10 +31,7 @@ internal sealed class SlotVectors(int capacity)
             Dimensions = vector.Length;
         }
 
-        // An embedding that is a whole array (as generators and the stores hand them out) is shared; a slice is copied.
-        _vectors[slot] = MemoryMarshal.TryGetArray(vector, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : vector.ToArray();
+        _vectors[slot] = EmbeddingArrays.Whole(vector);
         _inverseNorms[slot] = 1f / norm;
         return true;
     }
