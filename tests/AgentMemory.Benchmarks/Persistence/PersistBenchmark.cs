@@ -17,7 +17,7 @@ internal static class PersistBenchmark
     private const int Count = 20_000;
     private const int Agents = 10;
     private const int PerMemorySample = 3_000;
-    private const int Rounds = 3;
+    private const int Rounds = 5;
 
     public static async Task<BenchmarkReport> RunAsync()
     {
