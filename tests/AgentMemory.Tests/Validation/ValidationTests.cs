@@ -189,6 +189,18 @@ public sealed class ValidationTests
         }
     }
 
+    [Test]
+    public async Task MetadataNestedAsDeepAsTheJsonReaderAllowsIsKept()
+    {
+        // 64 nested objects with a value inside: what System.Text.Json's reader (and so a load) accepts; one more is refused.
+        var kept = await Memory.RememberAsync(Agent, new MemoryDraft("deep") { Metadata = Deep(64) });
+        var reparsed = JsonDocument.Parse(kept.Metadata.GetRawText());
+        Assert.That(reparsed.RootElement.GetProperty("a").ValueKind, Is.EqualTo(JsonValueKind.Object));
+
+        var error = Assert.CatchAsync<ArgumentException>(async () => await Memory.RememberAsync(Agent, new MemoryDraft("deeper") { Metadata = Deep(65) }));
+        Assert.That(error!.Message, Does.Contain("nested deeper than 64"));
+    }
+
     private static JsonElement Json(string text) => JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 256 }).RootElement.Clone();
 
     private static JsonElement Deep(int depth) => Json(string.Concat(Enumerable.Repeat("{\"a\":", depth)) + "1" + new string('}', depth));
