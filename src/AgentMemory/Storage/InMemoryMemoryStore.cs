@@ -55,11 +55,14 @@ internal sealed class InMemoryMemoryStore : IMemoryStore
                 }
                 else if (entry.Version >= stored.Version)
                 {
-                    bucket[entry.Id] = entry with
-                    {
-                        AccessCount = Math.Max(entry.AccessCount, stored.AccessCount),
-                        LastAccessedAt = Max(entry.LastAccessedAt, stored.LastAccessedAt),
-                    };
+                    // Access statistics only grow: the entry is kept as it is unless the stored ones are further on.
+                    bucket[entry.Id] = entry.AccessCount >= stored.AccessCount && entry.LastAccessedAt >= stored.LastAccessedAt
+                        ? entry
+                        : entry with
+                        {
+                            AccessCount = Math.Max(entry.AccessCount, stored.AccessCount),
+                            LastAccessedAt = Max(entry.LastAccessedAt, stored.LastAccessedAt),
+                        };
                 }
             }
 

@@ -140,6 +140,26 @@ public abstract class MemoryStoreContractTests
     }
 
     [Test]
+    public async Task ANewerVersionKeepsTheHigherAccessStatistics()
+    {
+        var agent = Entries.UniqueAgent();
+        var v1 = Entries.Simple(agent, "first", version: 1) with { AccessCount = 5 };
+        var later = v1.LastAccessedAt.AddMinutes(5);
+        await Store.ApplyAsync(new MemoryChangeSet { Upserts = [v1] });
+        await Store.ApplyAsync(new MemoryChangeSet { Accesses = [new MemoryAccess(agent, v1.Id, later, 9)] });
+
+        // A snapshot taken before those accesses: its content wins, its statistics do not.
+        await Store.ApplyAsync(new MemoryChangeSet { Upserts = [v1 with { Content = "second", Version = 2, AccessCount = 6 }] });
+        var loaded = (await Entries.LoadAllAsync(Store, agent)).Single();
+        Assert.That((loaded.Content, loaded.AccessCount, loaded.LastAccessedAt), Is.EqualTo(("second", 9L, later)));
+
+        // A snapshot further on than the stored statistics is kept as it is.
+        var v3 = loaded with { Content = "third", Version = 3, AccessCount = 12, LastAccessedAt = later.AddMinutes(1) };
+        await Store.ApplyAsync(new MemoryChangeSet { Upserts = [v3] });
+        Entries.AssertSame((await Entries.LoadAllAsync(Store, agent)).Single(), v3);
+    }
+
+    [Test]
     public async Task AccessForAnotherAgentChangesNothing()
     {
         var owner = Entries.UniqueAgent();
