@@ -6,9 +6,9 @@ namespace AgentMemory.PostgreSql.Storage;
 /// <summary>
 /// Reads memories from rows in <see cref="MemoryColumns.List"/> order (sequential access). One reader per result: it
 /// reuses the agent id string when the row's equals the one loaded, one string per distinct tag and embedding model
-/// (rows repeat them), one empty array for rows without source ids and one empty object for rows without metadata, and reads each embedding through one reused
-/// byte buffer straight into the vector it keeps, so the memories of a load share what they can: fewer objects for
-/// the collector to trace and copy for every memory loaded.
+/// (rows repeat them), one empty array for rows without source ids and one empty object for rows without metadata,
+/// and reads each embedding through one reused byte buffer straight into the vector it keeps, so the memories of a
+/// load share what they can: fewer objects for the collector to trace and copy for every memory loaded.
 /// </summary>
 internal sealed class MemoryRowReader(string? loadedAgentId = null)
 {

@@ -93,7 +93,7 @@ internal sealed partial class AgentIndex
             var bestSemantic = 0f;
             for (var other = 0; comparable && other < _slotCount; other++)
             {
-                if (_hasVector[other] && _types[other] != DeadSlot)
+                if (_vectors.Has(other) && _types[other] != DeadSlot)
                 {
                     bestSemantic = Math.Max(bestSemantic, _vectors.Cosine(other, vector));
                 }
@@ -105,7 +105,7 @@ internal sealed partial class AgentIndex
                 var slot = slots[i];
                 var lexical = maxLexical > 0 ? scores[slot] / maxLexical : 0;
                 double? semantic = null;
-                if (comparable && _hasVector[slot])
+                if (comparable && _vectors.Has(slot))
                 {
                     var own = Math.Max(0f, _vectors.Cosine(slot, vector));
                     semantic = bestSemantic > 0 ? own / bestSemantic : 0;
@@ -287,7 +287,7 @@ internal sealed partial class AgentIndex
             var rest = (query.RecencyWeight > 0 ? query.RecencyWeight * Recency(slot) : 0)
                 + (query.ImportanceWeight * Importance(slot))
                 + (query.UtilityWeight * Utility(slot));
-            if (vector is not null && index._hasVector[slot])
+            if (vector is not null && index._vectors.Has(slot))
             {
                 // Semantic similarity is at most 1 (a scaled cosine, capped): a memory that could not enter the top k
                 // (or pass the threshold) even at 1 is skipped without reading its vector.
@@ -317,7 +317,7 @@ internal sealed partial class AgentIndex
             double lexicalPart = maxLexical > 0 ? lexical[slot] / maxLexical : 0;
             double semantic = 0;
             var relevance = lexicalPart;
-            if (vector is not null && index._hasVector[slot])
+            if (vector is not null && index._vectors.Has(slot))
             {
                 semantic = Semantic(slot);
                 relevance = (share * semantic) + ((1 - share) * lexicalPart);

@@ -33,7 +33,6 @@ internal sealed partial class AgentIndex
     private long[] _lastAccessTicks;
     private long[] _expiresTicks;
     private float[] _utility;
-    private bool[] _hasVector;
     private int[] _queuedUpserts;
     private readonly SlotVectors _vectors;
     private int _slotCount;
@@ -61,7 +60,6 @@ internal sealed partial class AgentIndex
         _lastAccessTicks = new long[capacity];
         _expiresTicks = new long[capacity];
         _utility = new float[capacity];
-        _hasVector = new bool[capacity];
         _vectors = new SlotVectors(capacity);
         _queuedUpserts = new int[capacity];
         Touch();
@@ -329,7 +327,6 @@ internal sealed partial class AgentIndex
         _entries[slot] = null;
         _identity[slot] = 0;
         _types[slot] = DeadSlot;
-        _hasVector[slot] = false;
         _vectors.Clear(slot);
         _queuedUpserts[slot] = 0;
         _free.Push(slot);
@@ -374,7 +371,6 @@ internal sealed partial class AgentIndex
         Array.Resize(ref _lastAccessTicks, capacity);
         Array.Resize(ref _expiresTicks, capacity);
         Array.Resize(ref _utility, capacity);
-        Array.Resize(ref _hasVector, capacity);
         _vectors.Grow(capacity);
         Array.Resize(ref _queuedUpserts, capacity);
     }
@@ -394,12 +390,11 @@ internal sealed partial class AgentIndex
     {
         if (!HasUsableEmbedding(entry))
         {
-            _hasVector[slot] = false;
             _vectors.Clear(slot);
             return;
         }
 
-        _hasVector[slot] = _vectors.Set(slot, entry.Embedding!.Value);
+        _vectors.Set(slot, entry.Embedding!.Value);
     }
 
     private void AddContentKey(int slot, MemoryType type, ulong identity)

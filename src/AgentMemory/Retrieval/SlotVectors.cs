@@ -36,6 +36,9 @@ internal sealed class SlotVectors(int capacity)
         return true;
     }
 
+    /// <summary>Whether the slot has a vector (one with a direction).</summary>
+    public bool Has(int slot) => _vectors[slot] is not null;
+
     /// <summary>Lets go of the slot's vector.</summary>
     public void Clear(int slot)
     {

@@ -39,9 +39,12 @@ public sealed class SlotVectorsTests
     {
         var vectors = new SlotVectors(1);
         Assert.That(vectors.Set(0, new float[] { 1f, 1f }), Is.True);
+        Assert.That(vectors.Has(0), Is.True);
         Assert.That(vectors.Set(0, new float[] { 0f, 0f }), Is.False);
+        Assert.That(vectors.Has(0), Is.False, "a refused vector clears the slot");
         Assert.That(vectors.Set(0, new float[] { float.NaN, 1f }), Is.False);
         Assert.That(vectors.Set(0, new float[] { 0f, 2f }), Is.True);
+        Assert.That(vectors.Has(0), Is.True);
         Assert.That(vectors.Cosine(0, [0f, 1f]), Is.EqualTo(1f).Within(1e-6f));
     }
 
