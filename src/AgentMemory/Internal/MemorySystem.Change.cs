@@ -248,20 +248,36 @@ internal sealed partial class MemorySystem
     /// </summary>
     private void ApplyEmbeddings(IReadOnlyList<EmbeddingJob> jobs, float[][] vectors)
     {
-        foreach (var group in Enumerable.Range(0, jobs.Count).GroupBy(i => jobs[i].Index!))
+        // Agents in order of first appearance, each agent's jobs in batch order. Batches are often a single job (the
+        // embedder takes what is queued when it wakes), so a batch of one agent allocates nothing.
+        AgentIndex? firstDone = null;
+        List<AgentIndex>? moreDone = null;
+        for (var first = 0; first < jobs.Count; first++)
         {
-            var index = group.Key;
+            var index = jobs[first].Index!;
+            if (ReferenceEquals(index, firstDone) || (moreDone is not null && moreDone.Contains(index)))
+            {
+                continue;
+            }
+
             using (index.EnterWrite())
             {
-                if (index.IsRetired)
+                for (var i = first; i < jobs.Count && !index.IsRetired; i++)
                 {
-                    continue;
+                    if (ReferenceEquals(jobs[i].Index, index))
+                    {
+                        ApplyEmbedding(index, jobs[i], vectors[i]);
+                    }
                 }
+            }
 
-                foreach (var i in group)
-                {
-                    ApplyEmbedding(index, jobs[i], vectors[i]);
-                }
+            if (firstDone is null)
+            {
+                firstDone = index;
+            }
+            else
+            {
+                (moreDone ??= []).Add(index);
             }
         }
     }

@@ -35,7 +35,7 @@ internal sealed partial class MemorySystem
     /// <summary>Remembers a validated memory.</summary>
     private ValueTask<MemoryEntry> RememberAsync(string agentId, PreparedMemory prepared, CancellationToken cancellationToken) =>
         // One place for the memory and one for the agent's state when the agent is new.
-        MutateAsync(agentId, 2, mutation => Remember(mutation, prepared, Now()), cancellationToken);
+        MutateAsync(agentId, 2, (System: this, Memory: prepared), static (mutation, s) => s.System.Remember(mutation, s.Memory, s.System.Now()), cancellationToken);
 
     public async ValueTask<IReadOnlyList<MemoryEntry>> RememberManyAsync(string agentId, IEnumerable<MemoryDraft> memories, CancellationToken cancellationToken = default)
     {

@@ -138,12 +138,17 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
 
     private DateTimeOffset Now() => TimeRules.Normalize(_time.GetUtcNow());
 
+    /// <summary>Runs one mutation of one agent (see the overload with a state).</summary>
+    private ValueTask<T> MutateAsync<T>(string agentId, int reserve, Func<Mutation, T> mutate, CancellationToken cancellationToken) =>
+        MutateAsync(agentId, reserve, mutate, static (mutation, mutate) => mutate(mutation), cancellationToken);
+
     /// <summary>
     /// Runs one mutation of one agent: reserves queue room first (waiting or failing fast while nothing is changed
     /// yet), then applies <paramref name="mutate"/> under the agent's write lock, starts embeddings, and in
-    /// write-through mode waits for the commit.
+    /// write-through mode waits for the commit. <paramref name="state"/> is handed to <paramref name="mutate"/>, so a
+    /// hot caller (a remember) allocates no closure.
     /// </summary>
-    private async ValueTask<T> MutateAsync<T>(string agentId, int reserve, Func<Mutation, T> mutate, CancellationToken cancellationToken)
+    private async ValueTask<T> MutateAsync<TState, T>(string agentId, int reserve, TState state, Func<Mutation, TState, T> mutate, CancellationToken cancellationToken)
     {
         _pipeline.EnsureStarted();
         await _queue.ReserveAsync(reserve, cancellationToken).ConfigureAwait(false);
@@ -162,12 +167,13 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
                         continue;
                     }
 
-                    result = mutate(mutation);
+                    result = mutate(mutation, state);
                 }
 
                 unused = mutation.UnusedReservations;
-                foreach (var (id, content) in mutation.EmbeddingJobs)
+                for (var i = 0; i < mutation.EmbeddingCount; i++)
                 {
+                    var (id, content) = mutation.EmbeddingAt(i);
                     _embeddings.Enqueue(index, id, content);
                 }
 

@@ -10,7 +10,10 @@ namespace AgentMemory.Internal;
 internal sealed class Mutation(WriteQueue queue, AgentIndex index, int reserved, bool writeThrough)
 {
     private List<Task>? _durable;
-    private List<(Guid Id, string Content)>? _embed;
+
+    // The first memory to embed is kept in fields (a remember has one), further ones in a list.
+    private (Guid Id, string Content) _firstEmbedding;
+    private List<(Guid Id, string Content)>? _moreEmbeddings;
 
     public AgentIndex Index { get; } = index;
 
@@ -48,9 +51,22 @@ internal sealed class Mutation(WriteQueue queue, AgentIndex index, int reserved,
         }
     }
 
-    public void Embed(Guid id, string content) => (_embed ??= []).Add((id, content));
+    public void Embed(Guid id, string content)
+    {
+        if (EmbeddingCount++ == 0)
+        {
+            _firstEmbedding = (id, content);
+        }
+        else
+        {
+            (_moreEmbeddings ??= []).Add((id, content));
+        }
+    }
 
-    public IReadOnlyList<(Guid Id, string Content)> EmbeddingJobs => (IReadOnlyList<(Guid, string)>?)_embed ?? [];
+    /// <summary>How many memories to embed the call queued (see <see cref="EmbeddingAt"/>).</summary>
+    public int EmbeddingCount { get; private set; }
+
+    public (Guid Id, string Content) EmbeddingAt(int i) => i == 0 ? _firstEmbedding : _moreEmbeddings![i - 1];
 
     public Task WhenDurable() => _durable is null ? Task.CompletedTask : Task.WhenAll(_durable);
 }

@@ -4,8 +4,8 @@ using AgentMemory.Validation;
 
 namespace AgentMemory.Internal;
 
-/// <summary>A draft after validation, with what the index needs computed outside any lock.</summary>
-internal sealed record PreparedMemory(
+/// <summary>A draft after validation, with what the index needs computed outside any lock (a value: one less object per remember).</summary>
+internal readonly record struct PreparedMemory(
     Guid? Id,
     MemoryType Type,
     string Content,

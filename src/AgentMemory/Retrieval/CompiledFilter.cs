@@ -54,9 +54,10 @@ internal sealed class CompiledFilter
         foreach (var tag in tags)
         {
             var found = false;
-            foreach (var own in entry.Tags)
+            var own = entry.Tags;
+            for (var i = 0; i < own.Count; i++)
             {
-                if (string.Equals(own, tag, StringComparison.Ordinal))
+                if (string.Equals(own[i], tag, StringComparison.Ordinal))
                 {
                     found = true;
                     break;

@@ -34,9 +34,9 @@ internal readonly struct TermCounts
         try
         {
             var length = Add(counts, content);
-            foreach (var tag in tags)
+            for (var i = 0; i < tags.Count; i++)
             {
-                length += Add(counts, tag);
+                length += Add(counts, tags[i]);
             }
 
             return length == 0 ? Empty : new TermCounts([.. counts], length);

@@ -81,37 +81,51 @@ internal sealed class MemoryValidator(AgentMemoryOptions options)
             return [];
         }
 
-        var result = new List<string>();
-        var index = 0;
-        foreach (var tag in tags)
+        // Arrays and lists (what callers pass) are read by index into an array of their size: no enumerator, no list,
+        // and the memory keeps that exact array unless a tag repeats.
+        if (tags is IReadOnlyList<string> list)
         {
-            if (tag is null)
+            var result = new string[Math.Min(list.Count, MaxTags)];
+            var count = 0;
+            for (var i = 0; i < list.Count; i++)
             {
-                throw new ArgumentException($"{field}[{index}] must not be null.", field);
+                count = AddTag(result, count, list[i], i, field);
             }
 
-            var folded = tag.Trim().ToLowerInvariant();
-            if (folded.Length is 0 or > MaxTagLength)
-            {
-                throw new ArgumentException($"{field}[{index}] must be 1 to {MaxTagLength} characters after trimming; it has {folded.Length}.", field);
-            }
-
-            TextRules.CheckCharacters(folded, field, allowControl: false, index);
-            if (!result.Contains(folded, StringComparer.Ordinal))
-            {
-                result.Add(folded);
-            }
-
-            if (result.Count > MaxTags)
-            {
-                throw new ArgumentException($"{field} must hold at most {MaxTags} distinct tags.", field);
-            }
-
-            index++;
+            return count == 0 ? [] : count == result.Length ? result : result[..count];
         }
 
-        // An exact array: the memory keeps one object for its tags, not a list and its spare capacity.
-        return result.Count == 0 ? [] : result.ToArray();
+        string[] copy = [.. tags];
+        return Tags(copy, field);
+    }
+
+    /// <summary>Checks one tag and adds its folded form unless it is there already; returns the new count.</summary>
+    private static int AddTag(string[] result, int count, string? tag, int index, string field)
+    {
+        if (tag is null)
+        {
+            throw new ArgumentException($"{field}[{index}] must not be null.", field);
+        }
+
+        var folded = tag.Trim().ToLowerInvariant();
+        if (folded.Length is 0 or > MaxTagLength)
+        {
+            throw new ArgumentException($"{field}[{index}] must be 1 to {MaxTagLength} characters after trimming; it has {folded.Length}.", field);
+        }
+
+        TextRules.CheckCharacters(folded, field, allowControl: false, index);
+        if (result.AsSpan(0, count).Contains(folded))
+        {
+            return count;
+        }
+
+        if (count == MaxTags)
+        {
+            throw new ArgumentException($"{field} must hold at most {MaxTags} distinct tags.", field);
+        }
+
+        result[count] = folded;
+        return count + 1;
     }
 
     public static double Valence(double valence, string field = "valence")

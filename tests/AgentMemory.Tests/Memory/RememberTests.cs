@@ -24,6 +24,17 @@ public sealed class RememberTests
     public async Task TearDown() => await _host.DisposeAsync();
 
     [Test]
+    public async Task SixtyFourDistinctTagsAreKeptHoweverOftenTheyRepeat()
+    {
+        // 128 tags, each of 64 distinct ones written twice (once in capitals, padded): at the limit, not over it.
+        string[] tags = [.. Enumerable.Range(0, 64).Select(i => $"t{i}"), .. Enumerable.Range(0, 64).Select(i => $" T{63 - i} ")];
+
+        var entry = await Memory.RememberAsync("a1", new MemoryDraft("tagged at the limit") { Tags = tags });
+
+        Assert.That(entry.Tags, Is.EqualTo(Enumerable.Range(0, 64).Select(i => $"t{i}")), "first spelling order, case-folded, once each");
+    }
+
+    [Test]
     public async Task RememberedMemoryHasEveryFieldAndIsReadBack()
     {
         var metadata = JsonSerializer.SerializeToElement(new { source = "chat", turn = 3, nested = new { ok = true } });

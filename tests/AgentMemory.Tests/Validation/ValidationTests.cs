@@ -39,6 +39,8 @@ public sealed class ValidationTests
         yield return Case("tag NUL", Agent, () => new MemoryDraft("x") { Tags = ["a\0b"] }, "tags", "NUL");
         yield return Case("tag null", Agent, () => new MemoryDraft("x") { Tags = [null!] }, "tags", "must not be null");
         yield return Case("too many tags", Agent, () => new MemoryDraft("x") { Tags = Enumerable.Range(0, 65).Select(i => $"t{i}") }, "tags", "at most 64");
+        yield return Case("too many tags in an array", Agent, () => new MemoryDraft("x") { Tags = [.. Enumerable.Range(0, 65).Select(i => $"t{i}")] }, "tags", "at most 64");
+        yield return Case("bad tag after a repeat", Agent, () => new MemoryDraft("x") { Tags = ["a", "A", "a\0b"] }, "tags", "tags[2]");
         yield return Case("valence NaN", Agent, () => new MemoryDraft("x") { Valence = double.NaN }, "valence", "finite number from -1 to 1");
         yield return Case("valence infinite", Agent, () => new MemoryDraft("x") { Valence = double.PositiveInfinity }, "valence", "finite number from -1 to 1");
         yield return Case("valence above 1", Agent, () => new MemoryDraft("x") { Valence = 1.0001 }, "valence", "finite number from -1 to 1");
