@@ -17,9 +17,19 @@ public sealed class PersistenceOptions
     [EnumDataType(typeof(QueueFullMode))]
     public QueueFullMode QueueFullMode { get; set; } = QueueFullMode.Wait;
 
-    /// <summary>The most changes written in one transaction; 2,000 by default.</summary>
+    /// <summary>
+    /// How many waiting changes make the writer start a batch before <see cref="BatchInterval"/> ends; 2,000 by default.
+    /// </summary>
     [Range(1, 1_000_000)]
     public int BatchSize { get; set; } = 2_000;
+
+    /// <summary>
+    /// The most changes written in one transaction; 10,000 by default, and never less than <see cref="BatchSize"/>.
+    /// When more changes wait than <see cref="BatchSize"/> (the writer fell behind a burst, or the store was down), one
+    /// transaction takes up to this many: fewer commits and round trips while the writer catches up.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxBatchSize { get; set; } = 10_000;
 
     /// <summary>How long the writer waits for a batch to fill before writing what it has; 50 ms by default.</summary>
     // Checked by AgentMemoryOptionsTimeValidator: 00:00:00 to 00:10:00.

@@ -154,8 +154,10 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Fills the batch until it is full, an urgent change (write-through, flush) arrives, or the batch interval ends.
-    /// Waits on one wake-up per batch, not one per change, so a stream of small writes costs the callers nothing.
+    /// Fills the batch until it holds <see cref="PersistenceOptions.BatchSize"/> changes, an urgent change (write-through,
+    /// flush) arrives, or the batch interval ends; whatever else is already waiting joins it, up to
+    /// <see cref="PersistenceOptions.MaxBatchSize"/>. Waits on one wake-up per batch, not one per change, so a stream of
+    /// small writes costs the callers nothing.
     /// </summary>
     private async Task CollectAsync(List<PendingChange> batch, CancellationToken abort)
     {
@@ -195,7 +197,8 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
             urgent |= change.IsUrgent;
         }
 
-        while (batch.Count < _options.BatchSize && _queue.TryRead(out var change))
+        var most = Math.Max(_options.BatchSize, _options.MaxBatchSize);
+        while (batch.Count < most && _queue.TryRead(out var change))
         {
             batch.Add(change);
             urgent |= change.IsUrgent;

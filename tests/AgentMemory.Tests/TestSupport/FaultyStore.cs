@@ -24,6 +24,9 @@ public sealed class FaultyStore : IMemoryStore
 
     public int FailedApplies => Volatile.Read(ref _failedApplies);
 
+    /// <summary>The size (<see cref="MemoryChangeSet.Count"/>) of every change set written, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<int> WrittenSizes { get; } = new();
+
     public IMemoryStore Inner => _inner;
 
     public Task InitializeAsync(CancellationToken cancellationToken = default) =>
@@ -50,6 +53,7 @@ public sealed class FaultyStore : IMemoryStore
         }
 
         await _inner.ApplyAsync(changes, cancellationToken);
+        WrittenSizes.Enqueue(changes.Count);
     }
 
     public async IAsyncEnumerable<MemoryEntry> LoadMemoriesAsync(string agentId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
