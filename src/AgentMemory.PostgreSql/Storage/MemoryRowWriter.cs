@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
@@ -5,12 +6,15 @@ using NpgsqlTypes;
 namespace AgentMemory.PostgreSql.Storage;
 
 /// <summary>
-/// Writes memories as binary COPY rows, in <see cref="MemoryColumns.List"/> order. One writer per COPY: it encodes
-/// each embedding into one reused buffer (the importer has copied the bytes when its write completes), so a batch
-/// does not allocate an array per row.
+/// Writes memories as binary COPY rows, in <see cref="MemoryColumns.List"/> order. One writer per COPY: it copies each
+/// row's metadata (its UTF-8 JSON as held, never turned into a string) and encodes each embedding into reused buffers
+/// (the importer has copied the bytes when its write completes), so a batch does not allocate per row.
 /// </summary>
 internal sealed class MemoryRowWriter
 {
+    private static readonly byte[] EmptyObject = "{}"u8.ToArray();
+
+    private byte[] _metadata = [];
     private byte[] _embedding = [];
 
     public async ValueTask WriteAsync(NpgsqlBinaryImporter importer, MemoryEntry entry, CancellationToken cancellationToken)
@@ -20,8 +24,7 @@ internal sealed class MemoryRowWriter
         await importer.WriteAsync(entry.Id, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
         await importer.WriteAsync((short)entry.Type, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
         await importer.WriteAsync(entry.Content, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-        var metadata = entry.Metadata.ValueKind == JsonValueKind.Undefined ? "{}" : entry.Metadata.GetRawText();
-        await importer.WriteAsync(metadata, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(Metadata(entry.Metadata), NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
         await importer.WriteAsync((short)entry.Importance, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
         await importer.WriteAsync(entry.Valence, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
         await importer.WriteAsync(entry.Tags as string[] ?? [.. entry.Tags], NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
@@ -34,12 +37,7 @@ internal sealed class MemoryRowWriter
         if (entry.Embedding is { } embedding)
         {
             var length = embedding.Length * sizeof(float);
-            if (_embedding.Length < length)
-            {
-                _embedding = new byte[length];
-            }
-
-            EmbeddingBytes.Encode(embedding.Span, _embedding);
+            EmbeddingBytes.Encode(embedding.Span, Room(ref _embedding, length));
             await importer.WriteAsync(new ReadOnlyMemory<byte>(_embedding, 0, length), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
         }
         else
@@ -66,5 +64,29 @@ internal sealed class MemoryRowWriter
         }
 
         await importer.WriteAsync(entry.Version, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The metadata's UTF-8 JSON (jsonb accepts it as bytes), copied into the reused buffer.</summary>
+    private ReadOnlyMemory<byte> Metadata(JsonElement metadata)
+    {
+        if (metadata.ValueKind == JsonValueKind.Undefined)
+        {
+            return EmptyObject;
+        }
+
+        var json = JsonMarshal.GetRawUtf8Value(metadata);
+        json.CopyTo(Room(ref _metadata, json.Length));
+        return new ReadOnlyMemory<byte>(_metadata, 0, json.Length);
+    }
+
+    /// <summary>The buffer, replaced by a larger one when it holds fewer than <paramref name="length"/> bytes.</summary>
+    private static Span<byte> Room(ref byte[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new byte[Math.Max(length, buffer.Length * 2)];
+        }
+
+        return buffer.AsSpan(0, length);
     }
 }
