@@ -88,7 +88,18 @@ internal sealed partial class AgentIndex
     public AgentLearning Learning => _learning ??= new AgentLearning();
 
     /// <summary>The words a memory is indexed under (caller holds a lock).</summary>
-    public IEnumerable<string> TermsAt(int slot) => TermsOf(_entries[slot]!).Terms.Select(static t => t.Key);
+    public IReadOnlyList<string> TermsAt(int slot)
+    {
+        var terms = TermsOf(_entries[slot]!);
+        var words = new string[terms.Terms.Length];
+        for (var i = 0; i < words.Length; i++)
+        {
+            words[i] = terms.Terms[i].Key;
+        }
+
+        terms.Release();
+        return words;
+    }
 
     /// <summary>Set (under the write lock) when the index was evicted or the agent deleted; callers then fetch anew.</summary>
     public bool IsRetired { get; set; }
@@ -141,7 +152,7 @@ internal sealed partial class AgentIndex
     public int SlotOfContent(MemoryType type, string content, ulong identity) =>
         _byContent.TryGetValue(new ContentKey(type, identity), out var slot) && ContentIdentity.Same(_entries[slot]!.Content, content) ? slot : -1;
 
-    /// <summary>Adds a new memory (its id must not be in the index).</summary>
+    /// <summary>Adds a new memory (its id must not be in the index); the index takes the terms (and releases them).</summary>
     public int Add(MemoryEntry entry, ulong identity, TermCounts terms)
     {
         AssertWriter();
@@ -158,7 +169,7 @@ internal sealed partial class AgentIndex
 
     /// <summary>
     /// Replaces the entry in a slot with a newer snapshot of the same memory. Pass the new content identity and
-    /// terms when content or tags changed, <see langword="null"/> to keep them.
+    /// terms when content or tags changed (the index takes them), <see langword="null"/> to keep them.
     /// </summary>
     public void Replace(int slot, MemoryEntry entry, ulong? identity = null, TermCounts? terms = null)
     {
@@ -434,7 +445,8 @@ internal sealed partial class AgentIndex
     /// <summary>
     /// Posts the slot's terms. The index keeps no per-memory copy of them (an array of term references per memory was
     /// the largest thing the collector traced for each one): <see cref="RemoveTerms"/> counts them again from the
-    /// slot's entry, which is why every change of a memory's content or tags passes its new terms.
+    /// slot's entry, which is why every change of a memory's content or tags passes its new terms. The terms are
+    /// released once posted: whoever hands terms to <see cref="Add"/> or <see cref="Replace"/> hands them over.
     /// </summary>
     private void AddTerms(int slot, TermCounts terms)
     {
@@ -446,6 +458,8 @@ internal sealed partial class AgentIndex
             // Postings are values: changed in place in the dictionary, never through a copy.
             CollectionsMarshal.GetValueRefOrAddDefault(_postings, term, out _).Add(slot, count);
         }
+
+        terms.Release();
     }
 
     /// <summary>Takes the slot's terms out of the postings (before its entry changes or goes).</summary>
@@ -457,7 +471,8 @@ internal sealed partial class AgentIndex
         }
 
         _totalLength -= _lengths[slot];
-        foreach (var (term, _) in TermsOf(entry).Terms)
+        var terms = TermsOf(entry);
+        foreach (var (term, _) in terms.Terms)
         {
             ref var postings = ref CollectionsMarshal.GetValueRefOrNullRef(_postings, term);
             if (!Unsafe.IsNullRef(ref postings))
@@ -470,6 +485,7 @@ internal sealed partial class AgentIndex
             }
         }
 
+        terms.Release();
         _lengths[slot] = 0;
     }
 

@@ -1,12 +1,15 @@
+using System.Buffers;
+
 namespace AgentMemory.Retrieval;
 
 /// <summary>
-/// The distinct terms of a document with their counts, and the document's length in terms. A value (the index keeps
-/// one per memory, so a memory's terms cost one array, not an object and an array).
+/// The distinct terms of a document with their counts, and the document's length in terms. A value over an array
+/// rented from the shared pool: whoever consumes the terms last (the index, once it has added them to its postings)
+/// calls <see cref="Release"/>, so counting a memory's terms on every remember and load allocates nothing that lasts.
 /// </summary>
 internal readonly struct TermCounts
 {
-    public static readonly TermCounts Empty = new([], 0);
+    public static readonly TermCounts Empty = new([], 0, 0);
 
     /// <summary>Distinct terms above which a thread's counting dictionary is dropped rather than kept for reuse.</summary>
     private const int ReusedCountsLimit = 1024;
@@ -14,16 +17,31 @@ internal readonly struct TermCounts
     [ThreadStatic]
     private static Dictionary<string, int>? t_counts;
 
-    private TermCounts(KeyValuePair<string, int>[] terms, int length)
+    private readonly KeyValuePair<string, int>[]? _terms;
+    private readonly int _count;
+
+    private TermCounts(KeyValuePair<string, int>[] terms, int count, int length)
     {
-        Terms = terms;
+        _terms = terms;
+        _count = count;
         Length = length;
     }
 
-    /// <summary>The terms; empty for <see cref="Empty"/>, null only for <see langword="default"/> (no document).</summary>
-    public KeyValuePair<string, int>[] Terms { get; }
+    /// <summary>The terms (empty for <see cref="Empty"/> and <see langword="default"/>); not to be read after <see cref="Release"/>.</summary>
+    public ReadOnlySpan<KeyValuePair<string, int>> Terms => _terms.AsSpan(0, _count);
 
     public int Length { get; }
+
+    /// <summary>Gives the terms' array back to the pool. Called once, by the last reader of these terms (or never: then the collector takes it).</summary>
+    public void Release()
+    {
+        if (_terms is { Length: > 0 } terms)
+        {
+            // Cleared first: a pooled array must not keep the words alive.
+            Array.Clear(terms, 0, _count);
+            ArrayPool<KeyValuePair<string, int>>.Shared.Return(terms);
+        }
+    }
 
     /// <summary>The terms of a memory: its content and its tags.</summary>
     public static TermCounts ForMemory(string content, IReadOnlyList<string> tags)
@@ -39,7 +57,14 @@ internal readonly struct TermCounts
                 length += Add(counts, tags[i]);
             }
 
-            return length == 0 ? Empty : new TermCounts([.. counts], length);
+            if (length == 0)
+            {
+                return Empty;
+            }
+
+            var terms = ArrayPool<KeyValuePair<string, int>>.Shared.Rent(counts.Count);
+            ((ICollection<KeyValuePair<string, int>>)counts).CopyTo(terms, 0);
+            return new TermCounts(terms, counts.Count, length);
         }
         finally
         {
