@@ -95,8 +95,16 @@ internal sealed class MemoryValidator(AgentMemoryOptions options)
             return count == 0 ? [] : count == result.Length ? result : result[..count];
         }
 
-        string[] copy = [.. tags];
-        return Tags(copy, field);
+        // Any other sequence is read once, and no further than the first tag too many.
+        var distinct = new string[MaxTags];
+        var found = 0;
+        var position = 0;
+        foreach (var tag in tags)
+        {
+            found = AddTag(distinct, found, tag, position++, field);
+        }
+
+        return found == 0 ? [] : distinct[..found];
     }
 
     /// <summary>Checks one tag and adds its folded form unless it is there already; returns the new count.</summary>

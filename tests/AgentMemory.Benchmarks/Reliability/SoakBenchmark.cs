@@ -171,6 +171,9 @@ internal static class SoakBenchmark
             // Stopping the host stops the background consolidation and drains the writer: the state to compare is final.
             await memory.FlushAsync();
             await host.StopAsync();
+
+            // What the live memories hold, without the garbage a peak includes (the peak grows with the write rate).
+            var liveHeap = GC.GetTotalMemory(forceFullCollection: true);
             var (lost, duplicated, compared) = await CompareAsync(memory, database.ConnectionString);
             Console.WriteLine($"  compared {compared} memories of {Agents} agents with the database");
 
@@ -182,6 +185,8 @@ internal static class SoakBenchmark
             report.Add("peak_working_set_mb", peakWorkingSet / 1048576.0);
             report.Add("peak_managed_heap_mb", peakHeap / 1048576.0);
             report.Add("writes_per_s", written / elapsed.TotalSeconds);
+            report.Add("live_heap_mb", liveHeap / 1048576.0, "managed heap after a full collection at the end, the agents still loaded");
+            report.Add("live_bytes_per_memory", (double)liveHeap / Math.Max(1, compared), $"over the {compared} memories compared");
             return report;
         }
     }

@@ -39,6 +39,7 @@ public sealed class ValidationTests
         yield return Case("tag NUL", Agent, () => new MemoryDraft("x") { Tags = ["a\0b"] }, "tags", "NUL");
         yield return Case("tag null", Agent, () => new MemoryDraft("x") { Tags = [null!] }, "tags", "must not be null");
         yield return Case("too many tags", Agent, () => new MemoryDraft("x") { Tags = Enumerable.Range(0, 65).Select(i => $"t{i}") }, "tags", "at most 64");
+        yield return Case("too many tags in an endless sequence", Agent, () => new MemoryDraft("x") { Tags = EndlessTags() }, "tags", "at most 64");
         yield return Case("too many tags in an array", Agent, () => new MemoryDraft("x") { Tags = [.. Enumerable.Range(0, 65).Select(i => $"t{i}")] }, "tags", "at most 64");
         yield return Case("bad tag after a repeat", Agent, () => new MemoryDraft("x") { Tags = ["a", "A", "a\0b"] }, "tags", "tags[2]");
         yield return Case("valence NaN", Agent, () => new MemoryDraft("x") { Valence = double.NaN }, "valence", "finite number from -1 to 1");
@@ -201,6 +202,15 @@ public sealed class ValidationTests
 
         var error = Assert.CatchAsync<ArgumentException>(async () => await Memory.RememberAsync(Agent, new MemoryDraft("deeper") { Metadata = Deep(65) }));
         Assert.That(error!.Message, Does.Contain("nested deeper than 64"));
+    }
+
+    /// <summary>Distinct tags without end: validation must stop at the first one too many.</summary>
+    private static IEnumerable<string> EndlessTags()
+    {
+        for (var i = 0; ; i++)
+        {
+            yield return $"t{i}";
+        }
     }
 
     private static JsonElement Json(string text) => JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 256 }).RootElement.Clone();
