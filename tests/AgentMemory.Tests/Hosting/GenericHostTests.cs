@@ -43,29 +43,6 @@ public sealed class GenericHostTests
         Assert.That(error!.Message, Does.Contain("MaxContentBytes"));
     }
 
-    [TestCase(nameof(PersistenceOptions.BatchSize))]
-    [TestCase(nameof(PersistenceOptions.MaxBatchSize))]
-    public void BadBatchSizesFailTheHostAtStartNamingTheOption(string option)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddAgentMemory(o =>
-        {
-            if (option == nameof(PersistenceOptions.BatchSize))
-            {
-                o.Persistence.BatchSize = 0;
-            }
-            else
-            {
-                o.Persistence.MaxBatchSize = 0;
-            }
-        });
-        using var host = builder.Build();
-
-        var error = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
-        Assert.That(error!.Message, Does.Contain(option));
-    }
-
     [Test]
     public void AddingAgentMemoryTwiceRegistersItsServicesOnce()
     {

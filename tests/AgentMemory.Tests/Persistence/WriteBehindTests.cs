@@ -25,31 +25,9 @@ public sealed class WriteBehindTests
     [Test]
     public async Task AWriterThatFellBehindTakesUpToMaxBatchSizePerTransaction()
     {
-        var store = new FaultyStore();
-        await using var host = MemoryTestHost.Create(
-            o =>
-            {
-                o.Embeddings.UseBuiltInGenerator = false;
-                o.Persistence.BatchSize = 10;
-                o.Persistence.MaxBatchSize = 100;
-            },
-            store);
-        await host.Memory.LoadAgentAsync("a1");
+        // 350 memories wait while the store is down: once it is back, they go in transactions of up to 100, not 10.
+        var sizes = await WriteBacklogAsync(batchSize: 10, maxBatchSize: 100, memories: 350);
 
-        // The store is down while 350 memories wait (the writer holds one batch and retries it): once it is back, the
-        // backlog goes in transactions of up to 100 changes, not 10.
-        store.Down = true;
-        for (var i = 0; i < 350; i++)
-        {
-            await host.Memory.RememberAsync("a1", $"memory {i}");
-        }
-
-        await WaitUntil(() => store.FailedApplies >= 1);
-        store.Down = false;
-        await host.Memory.FlushAsync();
-
-        Assert.That(await Entries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(350));
-        var sizes = store.WrittenSizes.ToArray();
         Assert.That(sizes.Sum(), Is.EqualTo(351), "every memory and the agent's row, once");
         Assert.That(sizes.Max(), Is.EqualTo(100), "a transaction takes up to MaxBatchSize");
         Assert.That(sizes, Has.Length.LessThanOrEqualTo(5), "the backlog of 351 changes in four or five transactions");
@@ -58,18 +36,26 @@ public sealed class WriteBehindTests
     [Test]
     public async Task MaxBatchSizeBelowBatchSizeDoesNotShrinkBatches()
     {
+        var sizes = await WriteBacklogAsync(batchSize: 50, maxBatchSize: 10, memories: 120);
+
+        Assert.That(sizes.Max(), Is.EqualTo(50), "BatchSize is the floor of the largest batch");
+    }
+
+    /// <summary>Remembers while the store is down, then lets the writer catch up; returns the sizes of the change sets written.</summary>
+    private static async Task<int[]> WriteBacklogAsync(int batchSize, int maxBatchSize, int memories)
+    {
         var store = new FaultyStore();
         await using var host = MemoryTestHost.Create(
             o =>
             {
                 o.Embeddings.UseBuiltInGenerator = false;
-                o.Persistence.BatchSize = 50;
-                o.Persistence.MaxBatchSize = 10;
+                o.Persistence.BatchSize = batchSize;
+                o.Persistence.MaxBatchSize = maxBatchSize;
             },
             store);
         await host.Memory.LoadAgentAsync("a1");
         store.Down = true;
-        for (var i = 0; i < 120; i++)
+        for (var i = 0; i < memories; i++)
         {
             await host.Memory.RememberAsync("a1", $"memory {i}");
         }
@@ -78,8 +64,8 @@ public sealed class WriteBehindTests
         store.Down = false;
         await host.Memory.FlushAsync();
 
-        Assert.That(await Entries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(120));
-        Assert.That(store.WrittenSizes.Max(), Is.EqualTo(50), "BatchSize is the floor of the largest batch");
+        Assert.That(await Entries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(memories), "nothing lost");
+        return [.. store.WrittenSizes];
     }
 
     [Test]

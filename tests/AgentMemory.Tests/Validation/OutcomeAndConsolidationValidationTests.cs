@@ -36,7 +36,9 @@ public sealed class OutcomeAndConsolidationValidationTests
     [TestCase(nameof(ConsolidationOptions.Interval))]
     [TestCase(nameof(ConsolidationOptions.PromotionImportance))]
     [TestCase(nameof(ConsolidationOptions.DuplicateSimilarity))]
-    public void BadConsolidationOptionsFailTheHostAtStartNamingTheOption(string option)
+    [TestCase(nameof(PersistenceOptions.BatchSize))]
+    [TestCase(nameof(PersistenceOptions.MaxBatchSize))]
+    public void BadConsolidationAndBatchOptionsFailTheHostAtStartNamingTheOption(string option)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -46,6 +48,8 @@ public sealed class OutcomeAndConsolidationValidationTests
             {
                 case nameof(ConsolidationOptions.Interval): o.Consolidation.Interval = TimeSpan.Zero; break;
                 case nameof(ConsolidationOptions.PromotionImportance): o.Consolidation.PromotionImportance = (Importance)9; break;
+                case nameof(PersistenceOptions.BatchSize): o.Persistence.BatchSize = 0; break;
+                case nameof(PersistenceOptions.MaxBatchSize): o.Persistence.MaxBatchSize = 0; break;
                 default: o.Consolidation.DuplicateSimilarity = 2; break;
             }
         });
