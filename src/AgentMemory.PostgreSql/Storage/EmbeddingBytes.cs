@@ -31,15 +31,23 @@ internal static class EmbeddingBytes
 
     public static float[] Decode(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length % sizeof(float) != 0)
-        {
-            throw new InvalidDataException($"An embedding of {bytes.Length} bytes is not a whole number of float32 values.");
-        }
+        var vector = new float[FloatCount(bytes)];
+        Decode(bytes, vector);
+        return vector;
+    }
 
-        var vector = new float[bytes.Length / sizeof(float)];
+    /// <summary>How many values the bytes hold; throws when they are not a whole number of float32 values.</summary>
+    public static int FloatCount(ReadOnlySpan<byte> bytes) =>
+        bytes.Length % sizeof(float) == 0
+            ? bytes.Length / sizeof(float)
+            : throw new InvalidDataException($"An embedding of {bytes.Length} bytes is not a whole number of float32 values.");
+
+    /// <summary>Reads the values into <paramref name="vector"/> (exactly <see cref="FloatCount"/> long).</summary>
+    public static void Decode(ReadOnlySpan<byte> bytes, Span<float> vector)
+    {
         if (BitConverter.IsLittleEndian)
         {
-            bytes.CopyTo(MemoryMarshal.AsBytes(vector.AsSpan()));
+            bytes.CopyTo(MemoryMarshal.AsBytes(vector));
         }
         else
         {
@@ -48,7 +56,5 @@ internal static class EmbeddingBytes
                 vector[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * sizeof(float))..]);
             }
         }
-
-        return vector;
     }
 }

@@ -7,8 +7,9 @@ namespace AgentMemory.PostgreSql.Storage;
 /// Reads memories from rows in <see cref="MemoryColumns.List"/> order (sequential access). One reader per result: it
 /// reuses the agent id string when the row's equals the one loaded, one string per distinct tag and embedding model
 /// (rows repeat them), one empty array for rows without source ids and one empty object for rows without metadata,
-/// and reads each embedding through one reused byte buffer straight into the vector it keeps, so the memories of a
-/// load share what they can: fewer objects for the collector to trace and copy for every memory loaded.
+/// and reads each embedding through one reused byte buffer into its part of an array shared by the next 64 or so
+/// embeddings read, so the memories of a load share what they can: fewer objects for the collector to trace and copy
+/// for every memory loaded. (An array of embeddings lives as long as any memory that uses it.)
 /// </summary>
 internal sealed class MemoryRowReader(string? loadedAgentId = null)
 {
@@ -18,8 +19,17 @@ internal sealed class MemoryRowReader(string? loadedAgentId = null)
     /// <summary>The metadata of every row that has none: one shared empty object.</summary>
     private static readonly JsonElement EmptyMetadata = JsonDocument.Parse("{}").RootElement.Clone();
 
+    /// <summary>
+    /// Floats in one array of embeddings: 24,576 (96 KiB, 64 embeddings of 384 values). Above the large object
+    /// threshold (85,000 bytes), so a load's embeddings neither fill the young generation nor get copied by the
+    /// collector; small enough that a few memories outliving their neighbours keep little else alive.
+    /// </summary>
+    private const int SlabFloats = 24_576;
+
     private readonly Dictionary<string, string> _tags = new(StringComparer.Ordinal);
     private byte[] _embedding = [];
+    private float[] _slab = [];
+    private int _slabUsed;
     private string? _model;
 
     public MemoryEntry Read(NpgsqlDataReader reader)
@@ -72,7 +82,7 @@ internal sealed class MemoryRowReader(string? loadedAgentId = null)
         };
     }
 
-    private float[] ReadEmbedding(NpgsqlDataReader reader, int ordinal)
+    private ReadOnlyMemory<float> ReadEmbedding(NpgsqlDataReader reader, int ordinal)
     {
         var length = checked((int)reader.GetBytes(ordinal, 0, null, 0, 0));
         if (_embedding.Length < length)
@@ -92,7 +102,18 @@ internal sealed class MemoryRowReader(string? loadedAgentId = null)
             read += chunk;
         }
 
-        return EmbeddingBytes.Decode(_embedding.AsSpan(0, length));
+        var bytes = _embedding.AsSpan(0, length);
+        var count = EmbeddingBytes.FloatCount(bytes);
+        if (_slab.Length - _slabUsed < count)
+        {
+            _slab = GC.AllocateUninitializedArray<float>(Math.Max(count, SlabFloats));
+            _slabUsed = 0;
+        }
+
+        var vector = new Memory<float>(_slab, _slabUsed, count);
+        EmbeddingBytes.Decode(bytes, vector.Span);
+        _slabUsed += count;
+        return vector;
     }
 
     private string Shared(string model) => string.Equals(model, _model, StringComparison.Ordinal) ? _model! : _model = model;

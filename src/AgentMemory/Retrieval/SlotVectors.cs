@@ -1,16 +1,18 @@
 using System.Numerics.Tensors;
-using AgentMemory.Embeddings;
+using System.Runtime.InteropServices;
 
 namespace AgentMemory.Retrieval;
 
 /// <summary>
 /// Each slot's embedding, as its memory holds it (no second, normalized copy), with the inverse of its length, so the
 /// cosine with a unit-length query is one dot product and one multiplication. Embeddings are immutable once a memory
-/// holds them, so the slot can share the memory's array.
+/// holds them, so the slot shares the memory's array: all of it, or the memory's part of a larger one (a load reads
+/// many embeddings into one array).
 /// </summary>
 internal sealed class SlotVectors(int capacity)
 {
     private float[]?[] _vectors = new float[]?[capacity];
+    private int[] _offsets = new int[capacity];
     private float[] _inverseNorms = new float[capacity];
 
     /// <summary>The length of every vector here; 0 until the first one is set.</summary>
@@ -31,7 +33,17 @@ internal sealed class SlotVectors(int capacity)
             Dimensions = vector.Length;
         }
 
-        _vectors[slot] = EmbeddingArrays.Whole(vector);
+        if (MemoryMarshal.TryGetArray(vector, out var segment))
+        {
+            _vectors[slot] = segment.Array;
+            _offsets[slot] = segment.Offset;
+        }
+        else
+        {
+            _vectors[slot] = vector.ToArray();
+            _offsets[slot] = 0;
+        }
+
         _inverseNorms[slot] = 1f / norm;
         return true;
     }
@@ -48,11 +60,12 @@ internal sealed class SlotVectors(int capacity)
 
     /// <summary>The cosine of the slot's vector (the slot has one) with <paramref name="unitQuery"/>, a unit-length vector of <see cref="Dimensions"/>.</summary>
     public float Cosine(int slot, ReadOnlySpan<float> unitQuery) =>
-        TensorPrimitives.Dot(_vectors[slot], unitQuery) * _inverseNorms[slot];
+        TensorPrimitives.Dot(new ReadOnlySpan<float>(_vectors[slot], _offsets[slot], unitQuery.Length), unitQuery) * _inverseNorms[slot];
 
     public void Grow(int capacity)
     {
         Array.Resize(ref _vectors, capacity);
+        Array.Resize(ref _offsets, capacity);
         Array.Resize(ref _inverseNorms, capacity);
     }
 }

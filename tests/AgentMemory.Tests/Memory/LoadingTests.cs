@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.AI;
 using AgentMemory.Tests.TestSupport;
 using NUnit.Framework;
 
@@ -29,6 +31,41 @@ public sealed class LoadingTests
 
         var recalled = await second.Memory.RecallAsync("a1", "fact number 1234");
         Assert.That(recalled[0].Memory.Content, Is.EqualTo("fact number 1234"));
+    }
+
+    [Test]
+    public async Task LoadedEmbeddingsThatShareOneArrayAreComparedByTheirOwnPart()
+    {
+        // A store may hand out embeddings as parts of one array (PostgreSQL's reader does): each memory must be
+        // compared by its own part, not by the start of the array.
+        var generator = new VectorEmbeddingGenerator()
+            .Set("alpha note", VectorEmbeddingGenerator.Vector((0, 1f)))
+            .Set("beta note", VectorEmbeddingGenerator.Vector((1, 1f)))
+            .Set("gamma note", VectorEmbeddingGenerator.Vector((2, 1f)))
+            .Set("which note", VectorEmbeddingGenerator.Vector((2, 1f)));
+        var store = new FaultyStore();
+        await using (var first = MemoryTestHost.Create(store: store, services: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(generator)))
+        {
+            await first.Memory.RememberManyAsync("a1", [new MemoryDraft("alpha note"), new MemoryDraft("beta note"), new MemoryDraft("gamma note")]);
+            await first.Memory.FlushAsync();
+        }
+
+        var stored = await Entries.LoadAllAsync(store, "a1");
+        var shared = new float[stored.Count * VectorEmbeddingGenerator.Dimensions];
+        var parts = new List<MemoryEntry>();
+        for (var i = 0; i < stored.Count; i++)
+        {
+            stored[i].Embedding!.Value.Span.CopyTo(shared.AsSpan(i * VectorEmbeddingGenerator.Dimensions));
+            parts.Add(stored[i] with { Embedding = new ReadOnlyMemory<float>(shared, i * VectorEmbeddingGenerator.Dimensions, VectorEmbeddingGenerator.Dimensions), Version = stored[i].Version + 1 });
+        }
+
+        await store.ApplyAsync(new MemoryChangeSet { Upserts = parts });
+        await using var second = MemoryTestHost.Create(store: store, services: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(generator));
+        await second.Memory.LoadAgentAsync("a1");
+
+        var recalled = await second.Memory.RecallAsync("a1", "which note");
+        Assert.That(recalled[0].Memory.Content, Is.EqualTo("gamma note"), "the third part of the shared array, not its first");
+        Assert.That(recalled[0].Breakdown.Semantic, Is.GreaterThan(0.9));
     }
 
     [Test]
