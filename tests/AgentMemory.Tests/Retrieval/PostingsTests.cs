@@ -3,7 +3,7 @@ using NUnit.Framework;
 
 namespace AgentMemory.Tests.Retrieval;
 
-/// <summary>A term's postings: each slot keeps its own count through growth and removals (removal moves the last one in).</summary>
+/// <summary>A term's postings: each slot keeps its own count through growth and removals (removal moves the last one in), from the one kept inline on.</summary>
 public sealed class PostingsTests
 {
     [Test]
@@ -37,6 +37,25 @@ public sealed class PostingsTests
         Assert.That(postings.Count, Is.Zero);
         postings.Add(8, 3);
         Assert.That(Pairs(postings), Is.EqualTo(new Dictionary<int, int> { [8] = 3 }));
+    }
+
+    [Test]
+    public void ASecondPostingJoinsTheOneKeptInline()
+    {
+        var postings = default(Postings);
+        postings.Add(7, 2);
+        Assert.That(Pairs(postings), Is.EqualTo(new Dictionary<int, int> { [7] = 2 }), "one posting, kept in the value");
+
+        postings.Add(9, 4);
+        Assert.That(Pairs(postings), Is.EqualTo(new Dictionary<int, int> { [7] = 2, [9] = 4 }));
+
+        postings.Remove(7);
+        Assert.That(Pairs(postings), Is.EqualTo(new Dictionary<int, int> { [9] = 4 }));
+        postings.Remove(9);
+        postings.Add(1, 1);
+        postings.Add(2, 5);
+        postings.Add(3, 6);
+        Assert.That(Pairs(postings), Is.EqualTo(new Dictionary<int, int> { [1] = 1, [2] = 5, [3] = 6 }));
     }
 
     private static Dictionary<int, int> Pairs(Postings postings)
