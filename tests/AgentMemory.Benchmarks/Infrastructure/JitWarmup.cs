@@ -8,12 +8,6 @@ namespace AgentMemory.Benchmarks.Infrastructure;
 internal static class JitWarmup
 {
     /// <summary>
-    /// Runs <paramref name="pass"/> at least <paramref name="minPasses"/> times and then until a pass compiles fewer
-    /// than <paramref name="settled"/> methods (at most <paramref name="maxPasses"/> times), and prints what each pass
-    /// compiled. One quiet pass is not enough: the JIT promotes methods in the background after a delay, so a pass
-    /// that compiled little can be followed by one that compiles a lot.
-    /// </summary>
-    /// <summary>
     /// Waits until no method has been compiled for 100 ms (at most 2 s): a new host compiles its dependency-injection
     /// resolvers on a background thread shortly after it starts, which a long-running host did long ago.
     /// </summary>
@@ -30,6 +24,12 @@ internal static class JitWarmup
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="pass"/> at least <paramref name="minPasses"/> times and then until a pass compiles fewer
+    /// than <paramref name="settled"/> methods (at most <paramref name="maxPasses"/> times), and prints what each pass
+    /// compiled. One quiet pass is not enough: the JIT promotes methods in the background after a delay, so a pass
+    /// that compiled little can be followed by one that compiles a lot.
+    /// </summary>
     public static async Task RunAsync(Func<int, Task> pass, int settled, int minPasses = 5, int maxPasses = 10)
     {
         var compiledPerPass = new List<long>();
