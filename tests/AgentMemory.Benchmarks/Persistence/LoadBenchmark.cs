@@ -48,9 +48,9 @@ internal static class LoadBenchmark
                 await LoadAsync(database);
                 await CopyToAsync(database);
             },
-            settled: 250,
+            settled: 100,
             minPasses: 12,
-            maxPasses: 20);
+            maxPasses: 24);
 
         var loads = new List<double>();
         var copies = new List<double>();

@@ -36,9 +36,9 @@ internal static class PersistBenchmark
                 await PerMemoryAsync(database, BenchmarkMemories.Entries($"warmup-row{pass}", 500, Agents, vectors, "bench"));
                 await ResetAsync(database);
             },
-            settled: 250,
+            settled: 100,
             minPasses: 8,
-            maxPasses: 12);
+            maxPasses: 20);
 
         var perMemory = new List<double>();
         var rawCopy = new List<double>();
