@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using AgentMemory.Diagnostics;
 using AgentMemory.Retrieval;
@@ -172,6 +173,16 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
         return metadata?.DefaultModelDimensions is { } dimensions ? $"{provider}/{model}/{dimensions}" : $"{provider}/{model}";
     }
 
+    /// <summary>
+    /// The embedding's values as an array the memory can keep: the generator's own array when the embedding is all of
+    /// it (generators hand each embedding out once and never change it; a copy would double what every memory costs
+    /// the collector), otherwise a copy.
+    /// </summary>
+    private static float[] Owned(ReadOnlyMemory<float> vector) =>
+        MemoryMarshal.TryGetArray(vector, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : vector.ToArray();
+
     private void EnsureStarted()
     {
         if (Volatile.Read(ref _loop) is not null)
@@ -234,7 +245,7 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
 
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    vectors[i] = EmbeddingArrays.Whole(result[i].Vector);
+                    vectors[i] = Owned(result[i].Vector);
                 }
             }
 
