@@ -85,11 +85,7 @@ internal sealed class MemoryRowReader(string? loadedAgentId = null)
     private ReadOnlyMemory<float> ReadEmbedding(NpgsqlDataReader reader, int ordinal)
     {
         var length = checked((int)reader.GetBytes(ordinal, 0, null, 0, 0));
-        if (_embedding.Length < length)
-        {
-            _embedding = new byte[length];
-        }
-
+        var bytes = ReusedBuffer.Room(ref _embedding, length);
         var read = 0;
         while (read < length)
         {
@@ -102,7 +98,6 @@ internal sealed class MemoryRowReader(string? loadedAgentId = null)
             read += chunk;
         }
 
-        var bytes = _embedding.AsSpan(0, length);
         var count = EmbeddingBytes.FloatCount(bytes);
         if (_slab.Length - _slabUsed < count)
         {

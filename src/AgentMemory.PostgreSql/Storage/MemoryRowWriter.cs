@@ -37,7 +37,7 @@ internal sealed class MemoryRowWriter
         if (entry.Embedding is { } embedding)
         {
             var length = embedding.Length * sizeof(float);
-            EmbeddingBytes.Encode(embedding.Span, Room(ref _embedding, length));
+            EmbeddingBytes.Encode(embedding.Span, ReusedBuffer.Room(ref _embedding, length));
             await importer.WriteAsync(new ReadOnlyMemory<byte>(_embedding, 0, length), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
         }
         else
@@ -75,18 +75,7 @@ internal sealed class MemoryRowWriter
         }
 
         var json = JsonMarshal.GetRawUtf8Value(metadata);
-        json.CopyTo(Room(ref _metadata, json.Length));
+        json.CopyTo(ReusedBuffer.Room(ref _metadata, json.Length));
         return new ReadOnlyMemory<byte>(_metadata, 0, json.Length);
-    }
-
-    /// <summary>The buffer, replaced by a larger one when it holds fewer than <paramref name="length"/> bytes.</summary>
-    private static Span<byte> Room(ref byte[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            buffer = new byte[Math.Max(length, buffer.Length * 2)];
-        }
-
-        return buffer.AsSpan(0, length);
     }
 }
