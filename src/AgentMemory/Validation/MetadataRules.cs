@@ -57,7 +57,7 @@ internal static class MetadataRules
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    if (item.ValueKind is JsonValueKind.Object or JsonValueKind.Array || IsEscaped(item))
+                    if (NeedsCheck(item))
                     {
                         Check(item, $"{path}[{index}]", depth + 1);
                     }
@@ -103,7 +103,7 @@ internal static class MetadataRules
             }
 
             var value = property.Value;
-            if (value.ValueKind is JsonValueKind.Object or JsonValueKind.Array || IsEscaped(value))
+            if (NeedsCheck(value))
             {
                 Check(value, $"{path}.{property.Name}", depth + 1);
             }
@@ -131,6 +131,10 @@ internal static class MetadataRules
 
         return false;
     }
+
+    /// <summary>Whether a value holds anything to check: nested values, or a string with escapes (see <see cref="Check"/>).</summary>
+    private static bool NeedsCheck(JsonElement value) =>
+        value.ValueKind is JsonValueKind.Object or JsonValueKind.Array || IsEscaped(value);
 
     private static bool IsEscaped(JsonElement element) =>
         element.ValueKind == JsonValueKind.String && JsonMarshal.GetRawUtf8Value(element).Contains((byte)'\\');
