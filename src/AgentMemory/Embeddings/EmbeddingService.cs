@@ -260,6 +260,12 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
             var retry = batch.ToArray();
             _ = RetryLaterAsync(retry, stop);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The host is stopping and nothing retries now: the memories are embedded when their agent loads again.
+            // Thrown on, the failure would make disposing the host throw.
+            Log.EmbeddingFailed(_logger, batch.Count, ex);
+        }
         finally
         {
             foreach (var job in batch)
