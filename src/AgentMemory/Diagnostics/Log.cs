@@ -25,6 +25,7 @@ internal static partial class Log
         public const int DrainIncomplete = 25;
         public const int Drained = 26;
         public const int WriterFailed = 27;
+        public const int HeldForEmbeddings = 28;
         public const int EmbeddingFailed = 30;
         public const int QueryEmbeddingFailed = 31;
         public const int Remembered = 40;
@@ -72,6 +73,9 @@ internal static partial class Log
 
     [LoggerMessage(Events.BatchWritten, LogLevel.Trace, "Wrote a batch of {Changes} changes in {ElapsedMs:F1} ms.", EventName = "BatchWritten")]
     public static partial void BatchWritten(ILogger logger, int changes, double elapsedMs);
+
+    [LoggerMessage(Events.HeldForEmbeddings, LogLevel.Debug, "Held {Changes} changes back for a batch: their memories' embeddings are still being computed.", EventName = "HeldForEmbeddings")]
+    public static partial void HeldForEmbeddings(ILogger logger, int changes);
 
     [LoggerMessage(Events.DrainIncomplete, LogLevel.Error, "Shutdown ended before the background writer could save {Count} queued changes; they are lost. Memory ids: {MemoryIds}", EventName = "DrainIncomplete")]
     public static partial void DrainIncomplete(ILogger logger, long count, string memoryIds);

@@ -7,15 +7,17 @@ namespace AgentMemory.Persistence;
 /// </summary>
 internal static class ChangeCoalescer
 {
-    public static List<WriteUnit> Coalesce(IReadOnlyList<PendingChange> batch)
+    /// <summary>The write units of the first <paramref name="count"/> changes of <paramref name="batch"/>.</summary>
+    public static List<WriteUnit> Coalesce(List<PendingChange> batch, int count)
     {
-        var units = new List<WriteUnit>(batch.Count);
-        var memories = new Dictionary<(string, Guid), WriteUnit>(batch.Count);
+        var units = new List<WriteUnit>(count);
+        var memories = new Dictionary<(string, Guid), WriteUnit>(count);
         var agents = new Dictionary<string, WriteUnit>(StringComparer.Ordinal);
         var superseded = false;
 
-        foreach (var change in batch)
+        for (var i = 0; i < count; i++)
         {
+            var change = batch[i];
             switch (change.Kind)
             {
                 case ChangeKind.Flush:

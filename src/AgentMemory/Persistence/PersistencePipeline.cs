@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AgentMemory.Diagnostics;
+using AgentMemory.Embeddings;
 using AgentMemory.Retrieval;
 using AgentMemory.Storage;
 using Microsoft.Extensions.Logging;
@@ -11,8 +12,9 @@ namespace AgentMemory.Persistence;
 /// The write-behind writer: takes batches from the queue (by size or interval, at once for write-through callers and
 /// flushes), coalesces them, and writes each batch in one store transaction. While the store fails it keeps the
 /// batch and retries with capped exponential back-off and jitter; when the store refuses data it splits the batch
-/// to isolate the offending change, logs it and writes the rest. It starts on first use or with the host, and
-/// drains on stop and on dispose.
+/// to isolate the offending change, logs it and writes the rest. A new memory whose embedding is still being computed
+/// waits for one more batch (with every change queued after it), so it is written once, with its embedding, instead
+/// of twice. It starts on first use or with the host, and drains on stop and on dispose.
 /// </summary>
 internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
 {
@@ -21,6 +23,7 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
     private readonly WriteQueue _queue;
     private readonly IMemoryStore _store;
     private readonly StoreInitializer _initializer;
+    private readonly EmbeddingService _embeddings;
     private readonly PersistenceOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -31,6 +34,7 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
     private List<PendingChange> _inFlight = [];
     private Task? _loop;
     private int _failedAttempts;
+    private int _heldOnce;
     private long _downSince;
     private int _stopped;
 
@@ -38,6 +42,7 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         WriteQueue queue,
         IMemoryStore store,
         StoreInitializer initializer,
+        EmbeddingService embeddings,
         IOptions<AgentMemoryOptions> options,
         TimeProvider time,
         AgentMemoryInstruments instruments,
@@ -46,6 +51,7 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         _queue = queue;
         _store = store;
         _initializer = initializer;
+        _embeddings = embeddings;
         _options = options.Value.Persistence;
         _time = time;
         _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<PersistencePipeline>();
@@ -137,12 +143,17 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         _inFlight = batch;
         try
         {
-            while (await _queue.WaitToReadAsync(abort).ConfigureAwait(false))
+            var patient = false;
+            while (batch.Count > 0 || await _queue.WaitToReadAsync(abort).ConfigureAwait(false))
             {
-                await CollectAsync(batch, abort).ConfigureAwait(false);
-                await WriteBatchAsync(batch, abort).ConfigureAwait(false);
-                Complete(batch);
-                batch.Clear();
+                await CollectAsync(batch, patient, abort).ConfigureAwait(false);
+                var written = await WriteBatchAsync(batch, abort).ConfigureAwait(false);
+                Complete(batch, written);
+                batch.RemoveRange(0, written);
+
+                // What was held back is written with the next batch, whatever its embedding by then: held once, never twice.
+                _heldOnce = batch.Count;
+                patient = written == 0;
             }
 
             Log.Drained(_logger);
@@ -157,13 +168,14 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
     /// Fills the batch until it holds <see cref="PersistenceOptions.BatchSize"/> changes, an urgent change (write-through,
     /// flush) arrives, or the batch interval ends; whatever else is already waiting joins it, up to
     /// <see cref="PersistenceOptions.MaxBatchSize"/>. Waits on one wake-up per batch, not one per change, so a stream of
-    /// small writes costs the callers nothing.
+    /// small writes costs the callers nothing. A <paramref name="patient"/> writer (the last batch was all held back for
+    /// embeddings) waits the whole interval however full the batch is, unless an urgent change arrives.
     /// </summary>
-    private async Task CollectAsync(List<PendingChange> batch, CancellationToken abort)
+    private async Task CollectAsync(List<PendingChange> batch, bool patient, CancellationToken abort)
     {
         var urgent = Drain(batch);
         var started = _time.GetTimestamp();
-        while (!urgent && batch.Count < _options.BatchSize && !_queue.IsCompleted)
+        while (!urgent && (patient || batch.Count < _options.BatchSize) && !_queue.IsCompleted)
         {
             var remaining = _options.BatchInterval - _time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
@@ -171,11 +183,11 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
                 return;
             }
 
-            var wake = _queue.ArmWake(_options.BatchSize - batch.Count);
+            var wake = _queue.ArmWake(patient ? int.MaxValue : _options.BatchSize - batch.Count);
 
             // Whatever arrived before the wake-up was armed is read now, so an urgent change is never missed.
             urgent = Drain(batch);
-            if (urgent || batch.Count >= _options.BatchSize)
+            if (urgent || (!patient && batch.Count >= _options.BatchSize))
             {
                 return;
             }
@@ -207,8 +219,14 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         return urgent;
     }
 
-    /// <summary>Each queued upsert writes its memory's latest snapshot (never an older version than it carries).</summary>
-    private static void RefreshUpserts(List<PendingChange> batch)
+    /// <summary>
+    /// Decides how many changes from the start of the batch are written now, and refreshes their upserts: each writes its
+    /// memory's latest snapshot (never an older version than it carries). The batch ends before the first new upsert
+    /// whose memory still waits for its embedding, unless that upsert was held back once already or an urgent change
+    /// (a flush, a write-through caller) comes after it: the rest waits for the next batch, in order, so the embedding
+    /// travels with the memory's first write instead of rewriting the row when it lands.
+    /// </summary>
+    private int TakeUpserts(List<PendingChange> batch)
     {
         // Grouped by agent, so the writer takes each agent's read lock once per batch, not once per change.
         var byOwner = new Dictionary<AgentIndex, List<int>>();
@@ -225,10 +243,23 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
             }
         }
 
+        var cut = FirstAwaitingEmbedding(batch, byOwner);
         foreach (var (owner, positions) in byOwner)
         {
-            var latest = owner.TakeQueuedUpserts(positions.ConvertAll(p => batch[p].MemoryId));
-            for (var k = 0; k < positions.Count; k++)
+            var taken = positions.FindIndex(p => p >= cut) is var end and >= 0 ? end : positions.Count;
+            if (taken == 0)
+            {
+                continue;
+            }
+
+            var ids = new Guid[taken];
+            for (var k = 0; k < taken; k++)
+            {
+                ids[k] = batch[positions[k]].MemoryId;
+            }
+
+            var latest = owner.TakeQueuedUpserts(ids);
+            for (var k = 0; k < taken; k++)
             {
                 var change = batch[positions[k]];
                 if (latest[k] is { } entry && !ReferenceEquals(entry, change.Entry) && entry.Version >= change.Entry!.Version)
@@ -237,19 +268,66 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
                 }
             }
         }
+
+        return cut;
     }
 
-    private async Task WriteBatchAsync(List<PendingChange> batch, CancellationToken abort)
+    /// <summary>
+    /// The position of the first upsert that may wait for its memory's embedding, or the batch's count. Nothing waits
+    /// without an embedder, while the host shuts down, before an urgent change, or a second time.
+    /// </summary>
+    private int FirstAwaitingEmbedding(List<PendingChange> batch, Dictionary<AgentIndex, List<int>> byOwner)
     {
-        _rejected.Clear();
-        RefreshUpserts(batch);
-        var units = ChangeCoalescer.Coalesce(batch);
-        if (units.Count == 0)
+        if (!_embeddings.Enabled || _queue.IsCompleted)
         {
-            return;
+            return batch.Count;
         }
 
-        await WriteRangeAsync(units, 0, units.Count, abort).ConfigureAwait(false);
+        var from = _heldOnce;
+        for (var i = batch.Count - 1; i >= from; i--)
+        {
+            if (batch[i].IsUrgent)
+            {
+                from = i + 1;
+                break;
+            }
+        }
+
+        var cut = batch.Count;
+        foreach (var (owner, positions) in byOwner)
+        {
+            var ids = new List<Guid>();
+            var first = positions.FindIndex(p => p >= from);
+            for (var k = first; k >= 0 && k < positions.Count && positions[k] < cut; k++)
+            {
+                ids.Add(batch[positions[k]].MemoryId);
+            }
+
+            if (ids.Count > 0 && owner.FirstWithoutEmbedding(ids) is var waiting and >= 0)
+            {
+                cut = positions[first + waiting];
+            }
+        }
+
+        return cut;
+    }
+
+    /// <summary>Writes the changes taken from the start of the batch; returns how many that is.</summary>
+    private async Task<int> WriteBatchAsync(List<PendingChange> batch, CancellationToken abort)
+    {
+        _rejected.Clear();
+        var count = TakeUpserts(batch);
+        if (count < batch.Count)
+        {
+            Log.HeldForEmbeddings(_logger, batch.Count - count);
+        }
+        var units = ChangeCoalescer.Coalesce(batch, count);
+        if (units.Count > 0)
+        {
+            await WriteRangeAsync(units, 0, units.Count, abort).ConfigureAwait(false);
+        }
+
+        return count;
     }
 
     private async Task WriteRangeAsync(List<WriteUnit> units, int start, int count, CancellationToken abort)
@@ -327,12 +405,13 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         return TimeSpan.FromMilliseconds(ceiling * (0.5 + (Random.Shared.NextDouble() * 0.5)));
     }
 
-    private void Complete(List<PendingChange> batch)
+    private void Complete(List<PendingChange> batch, int count)
     {
         var released = 0;
         var written = 0;
-        foreach (var change in batch)
+        for (var i = 0; i < count; i++)
         {
+            var change = batch[i];
             if (change.Reserved)
             {
                 released++;

@@ -251,6 +251,32 @@ internal sealed partial class AgentIndex
         return latest;
     }
 
+    /// <summary>
+    /// The position in <paramref name="ids"/> of the first memory that is still in the index without an embedding (one
+    /// read lock for all), or -1. The writer holds such a memory's new upsert back for a batch, so the embedding being
+    /// computed is written with it.
+    /// </summary>
+    public int FirstWithoutEmbedding(List<Guid> ids)
+    {
+        using (EnterRead())
+        {
+            if (IsRetired)
+            {
+                return -1;
+            }
+
+            for (var i = 0; i < ids.Count; i++)
+            {
+                if (_byId.TryGetValue(ids[i], out var slot) && _entries[slot] is { Embedding: null })
+                {
+                    return i;
+                }
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>Whether access statistics wait for queue room (see <see cref="DeferAccess"/>).</summary>
     public bool HasDeferredAccess => Volatile.Read(ref _deferredAccessCount) > 0;
 

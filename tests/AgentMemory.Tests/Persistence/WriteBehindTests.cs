@@ -60,7 +60,7 @@ public sealed class WriteBehindTests
             await host.Memory.RememberAsync("a1", $"memory {i}");
         }
 
-        await WaitUntil(() => store.FailedApplies >= 1);
+        await Waiting.UntilAsync(() => store.FailedApplies >= 1, "the store failed a write");
         store.Down = false;
         await host.Memory.FlushAsync();
 
@@ -105,7 +105,7 @@ public sealed class WriteBehindTests
 
         // Calls return at once and stay readable while the store is down.
         Assert.That((await host.Memory.ListAsync("a1", new MemoryQuery { Limit = 1000 })).TotalCount, Is.EqualTo(301));
-        await WaitUntil(() => store.FailedApplies >= 3);
+        await Waiting.UntilAsync(() => store.FailedApplies >= 3, "the store failed three writes");
         store.Down = false;
         await host.Memory.FlushAsync();
 
@@ -333,19 +333,5 @@ public sealed class WriteBehindTests
         Assert.That(report!.Level, Is.EqualTo(LogLevel.Error));
         Assert.That(report.Message, Does.Contain("before the background writer could save"));
         await host.DisposeAsync();
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("condition not reached in 30 s");
-            }
-
-            await Task.Delay(10);
-        }
     }
 }

@@ -18,6 +18,9 @@ public sealed class FaultyStore : IMemoryStore
     public Func<MemoryEntry, bool>? Refuse;
     public TimeSpan ApplyDelay;
 
+    /// <summary>When set, each write waits for it (a commit the test holds open).</summary>
+    public TaskCompletionSource? ApplyGate { get; set; }
+
     public int ApplyCalls => Volatile.Read(ref _applyCalls);
 
     public int LoadCalls => Volatile.Read(ref _loadCalls);
@@ -26,6 +29,9 @@ public sealed class FaultyStore : IMemoryStore
 
     /// <summary>The size (<see cref="MemoryChangeSet.Count"/>) of every change set written, in order.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<int> WrittenSizes { get; } = new();
+
+    /// <summary>Every memory snapshot written, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<MemoryEntry> WrittenUpserts { get; } = new();
 
     public IMemoryStore Inner => _inner;
 
@@ -38,6 +44,11 @@ public sealed class FaultyStore : IMemoryStore
         if (ApplyDelay > TimeSpan.Zero)
         {
             await Task.Delay(ApplyDelay, cancellationToken);
+        }
+
+        if (ApplyGate is { } gate)
+        {
+            await gate.Task.WaitAsync(cancellationToken);
         }
 
         if (Down)
@@ -54,6 +65,10 @@ public sealed class FaultyStore : IMemoryStore
 
         await _inner.ApplyAsync(changes, cancellationToken);
         WrittenSizes.Enqueue(changes.Count);
+        foreach (var upsert in changes.Upserts)
+        {
+            WrittenUpserts.Enqueue(upsert);
+        }
     }
 
     public async IAsyncEnumerable<MemoryEntry> LoadMemoriesAsync(string agentId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
