@@ -17,19 +17,17 @@ public sealed class EmbeddingHoldBackTests
     {
         var (host, store, generator) = Create(batchSize: 2);
         await using var _ = host;
-        var first = await host.Memory.RememberAsync("a1", "the staging cluster runs postgres 15");
-        await host.Memory.FlushAsync();
+        var first = await EmbeddedThenGatedAsync(host, generator);
         var calls = store.ApplyCalls;
 
         // The next batch is [an update of the embedded memory, a new memory whose embedding is not computed yet].
-        generator.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        store.ApplyGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.ApplyGate = Closed();
         await host.Memory.UpdateAsync("a1", first.Id, new MemoryUpdate { Importance = Importance.High });
         var second = await host.Memory.RememberAsync("a1", "backups run nightly at two");
 
         // The update is being written (its commit held open); the new memory waits. Its embedding lands meanwhile.
         await Waiting.UntilAsync(() => store.ApplyCalls == calls + 1, "the update's batch reached the store");
-        generator.Gate.SetResult();
+        generator.Gate!.SetResult();
         await Waiting.UntilAsync(async () => (await host.Memory.GetAsync("a1", second.Id))!.Embedding is not null, "the embedding was applied");
         store.ApplyGate.SetResult();
         await host.Memory.FlushAsync();
@@ -49,10 +47,7 @@ public sealed class EmbeddingHoldBackTests
     {
         var (host, store, generator) = Create(batchSize: 3);
         await using var _ = host;
-        var first = await host.Memory.RememberAsync("a1", "the staging cluster runs postgres 15");
-        await host.Memory.FlushAsync();
-
-        generator.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = await EmbeddedThenGatedAsync(host, generator);
         await host.Memory.UpdateAsync("a1", first.Id, new MemoryUpdate { Importance = Importance.High });
         var second = await host.Memory.RememberAsync("a1", "backups run nightly at two");
         Assert.That(await host.Memory.ForgetAsync("a1", second.Id), Is.True);
@@ -60,7 +55,7 @@ public sealed class EmbeddingHoldBackTests
         // The update is written; the new memory is held back, and its forgetting with it.
         await Waiting.UntilAsync(() => store.WrittenUpserts.Count(e => e.Id == first.Id) == 2, "the update was written");
         Assert.That(await Entries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(1));
-        generator.Gate.SetResult();
+        generator.Gate!.SetResult();
         await host.Memory.FlushAsync();
 
         Assert.That((await Entries.LoadAllAsync(store, "a1")).Select(e => e.Id), Is.EqualTo(new[] { first.Id }), "forgotten, in order");
@@ -72,7 +67,7 @@ public sealed class EmbeddingHoldBackTests
     {
         var (host, store, generator) = Create(batchSize: 1, o => o.Persistence.Durability = Durability.WriteThrough);
         await using var _ = host;
-        generator.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        generator.Gate = Closed();
 
         var entry = await host.Memory.RememberAsync("a1", "the payment webhook secret was rotated").AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -103,6 +98,17 @@ public sealed class EmbeddingHoldBackTests
         Assert.That(await Entries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(51));
         await host.DisposeAsync();
     }
+
+    /// <summary>Writes one memory with its embedding, then closes the generator: later memories wait for theirs.</summary>
+    private static async Task<MemoryEntry> EmbeddedThenGatedAsync(MemoryTestHost host, RecordingEmbeddingGenerator generator)
+    {
+        var first = await host.Memory.RememberAsync("a1", "the staging cluster runs postgres 15");
+        await host.Memory.FlushAsync();
+        generator.Gate = Closed();
+        return first;
+    }
+
+    private static TaskCompletionSource Closed() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private static (MemoryTestHost Host, FaultyStore Store, RecordingEmbeddingGenerator Generator) Create(int batchSize, Action<AgentMemoryOptions>? configure = null)
     {
