@@ -217,9 +217,13 @@ internal sealed partial class MemorySystem
             expected[memory.Id] = memory;
         }
 
-        foreach (var upsert in change.Upserts)
+        // Each upsert's content identity, hashed once for the check here and the index below.
+        var identities = new ulong[change.Upserts.Count];
+        for (var i = 0; i < identities.Length; i++)
         {
-            var slot = index.SlotOfContent(upsert.Type, upsert.Content, ContentIdentity.Hash(upsert.Content));
+            var upsert = change.Upserts[i];
+            identities[i] = ContentIdentity.Hash(upsert.Content);
+            var slot = index.SlotOfContent(upsert.Type, upsert.Content, identities[i]);
             if (slot >= 0 && index.EntryAt(slot).Id != upsert.Id && !change.Removals.Contains(index.EntryAt(slot).Id))
             {
                 // The agent remembered the same content meanwhile.
@@ -239,8 +243,9 @@ internal sealed partial class MemorySystem
             mutation.Enqueue(PendingChange.Delete(index.AgentId, id));
         }
 
-        foreach (var upsert in change.Upserts)
+        for (var i = 0; i < identities.Length; i++)
         {
+            var upsert = change.Upserts[i];
             if (expected.TryGetValue(upsert.Id, out var read))
             {
                 var slot = index.SlotOf(upsert.Id);
@@ -262,7 +267,7 @@ internal sealed partial class MemorySystem
             else
             {
                 mutation.EnsureAgent(now);
-                index.Add(upsert, ContentIdentity.Hash(upsert.Content), TermCounts.ForMemory(upsert.Content, upsert.Tags));
+                index.Add(upsert, identities[i], TermCounts.ForMemory(upsert.Content, upsert.Tags));
                 mutation.Enqueue(PendingChange.Upsert(upsert));
                 if (!index.HasUsableEmbedding(upsert))
                 {
