@@ -31,7 +31,10 @@ public sealed class PersistenceOptions
     [Range(1, 1_000_000)]
     public int MaxBatchSize { get; set; } = 10_000;
 
-    /// <summary>How long the writer waits for a batch to fill before writing what it has; 50 ms by default.</summary>
+    /// <summary>
+    /// How long the writer waits for a batch to fill before writing what it has; 50 ms by default. It is also the
+    /// longest the writer waits for embeddings still being computed when every memory it took waits for one.
+    /// </summary>
     // Checked by AgentMemoryOptionsTimeValidator: 00:00:00 to 00:10:00.
     public TimeSpan BatchInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
