@@ -9,6 +9,14 @@ public sealed class EmbeddingOptions
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 64;
 
+    /// <summary>
+    /// How many batches a registered embedding generator is asked to embed at once; 4 by default. A remote embedding
+    /// service answers one batch in tens or hundreds of milliseconds, so one call at a time would cap how many memories
+    /// a second get their embeddings. The built-in generator computes one batch at a time (it is CPU work).
+    /// </summary>
+    [Range(1, 64)]
+    public int MaxConcurrentCalls { get; set; } = 4;
+
     /// <summary>How long to wait before retrying a failed embedding batch; 5 seconds by default.</summary>
     // Checked by AgentMemoryOptionsTimeValidator: 00:00:00.001 to 01:00:00.
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);

@@ -196,7 +196,33 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Takes queued jobs in batches and embeds them: one batch at a time with the built-in generator, up to
+    /// <see cref="EmbeddingOptions.MaxConcurrentCalls"/> at once with a registered one. A flush marker completes once
+    /// every batch taken before it has been attempted.
+    /// </summary>
     private async Task RunAsync(CancellationToken stop)
+    {
+        var concurrency = _builtIn is null ? _options.MaxConcurrentCalls : 1;
+        var inFlight = new List<Task>(concurrency);
+        try
+        {
+            await EmbedQueuedAsync(inFlight, concurrency, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Stopping or not, the calls still running end before the loop does (as a single call did).
+            try
+            {
+                await Task.WhenAll(inFlight).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private async Task EmbedQueuedAsync(List<Task> inFlight, int concurrency, CancellationToken stop)
     {
         var batch = new List<EmbeddingJob>(_options.BatchSize);
         var markers = new List<EmbeddingJob>();
@@ -207,18 +233,35 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
                 (job.Index is null ? markers : batch).Add(job);
             }
 
-            if (batch.Count > 0)
+            if (batch.Count > 0 && concurrency == 1)
             {
                 await EmbedBatchAsync(batch, stop).ConfigureAwait(false);
+                batch.Clear();
             }
-
-            foreach (var marker in markers)
+            else if (batch.Count > 0)
             {
-                marker.Flushed!.TrySetResult();
+                while (inFlight.Count >= concurrency)
+                {
+                    await Task.WhenAny(inFlight).ConfigureAwait(false);
+                    inFlight.RemoveAll(static t => t.IsCompleted);
+                }
+
+                // Each call keeps its own list; the next batch starts a new one.
+                inFlight.Add(EmbedBatchAsync(batch, stop));
+                batch = new List<EmbeddingJob>(_options.BatchSize);
             }
 
-            batch.Clear();
-            markers.Clear();
+            if (markers.Count > 0)
+            {
+                await Task.WhenAll(inFlight).ConfigureAwait(false);
+                inFlight.Clear();
+                foreach (var marker in markers)
+                {
+                    marker.Flushed!.TrySetResult();
+                }
+
+                markers.Clear();
+            }
         }
     }
 

@@ -99,4 +99,64 @@ public sealed class EmbeddingGeneratorTests
 
         Assert.That((await host.Memory.GetAsync("a1", entry.Id))!.Embedding, Is.Not.Null);
     }
+
+    [Test]
+    public async Task ASlowGeneratorIsAskedForSeveralBatchesAtOnce()
+    {
+        var (host, generator) = SlowGenerator();
+        await using var _ = host;
+        var entries = new List<MemoryEntry>();
+        for (var i = 0; i < 12; i++)
+        {
+            entries.Add(await host.Memory.RememberAsync("a1", $"deployment note number {i}"));
+        }
+
+        await Waiting.UntilAsync(() => generator.InFlight == 3, "three calls waiting on the slow generator");
+        await Task.Delay(100);
+        Assert.That(generator.InFlight, Is.EqualTo(3), "no more than MaxConcurrentCalls at once");
+
+        generator.Gate!.SetResult();
+        await host.Memory.FlushAsync();
+        foreach (var entry in entries)
+        {
+            Assert.That((await host.Memory.GetAsync("a1", entry.Id))!.Embedding, Is.Not.Null, entry.Content);
+        }
+
+        Assert.That(generator.MaxInFlight, Is.EqualTo(3));
+        Assert.That(generator.BatchSizes.Sum(), Is.EqualTo(12), "each memory embedded once");
+    }
+
+    [Test]
+    public async Task AFlushWaitsForEveryBatchBeingEmbedded()
+    {
+        // Fewer calls than MaxConcurrentCalls: the embedder is free to read the flush while they wait.
+        var (host, generator) = SlowGenerator();
+        await using var _ = host;
+        var first = await host.Memory.RememberAsync("a1", "the staging cluster runs postgres 15");
+        var second = await host.Memory.RememberAsync("a1", "backups run nightly at two");
+        await Waiting.UntilAsync(() => generator.InFlight >= 1, "a call waiting on the slow generator");
+
+        var flush = host.Memory.FlushAsync();
+        await Task.Delay(100);
+        Assert.That(flush.IsCompleted, Is.False);
+
+        generator.Gate!.SetResult();
+        await flush;
+        Assert.That((await host.Memory.GetAsync("a1", first.Id))!.Embedding, Is.Not.Null);
+        Assert.That((await host.Memory.GetAsync("a1", second.Id))!.Embedding, Is.Not.Null);
+    }
+
+    /// <summary>A host whose generator waits until the test opens its gate: batches of 2, up to 3 calls at once.</summary>
+    private static (MemoryTestHost Host, RecordingEmbeddingGenerator Generator) SlowGenerator()
+    {
+        var generator = new RecordingEmbeddingGenerator { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var host = MemoryTestHost.Create(
+            o =>
+            {
+                o.Embeddings.BatchSize = 2;
+                o.Embeddings.MaxConcurrentCalls = 3;
+            },
+            services: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(generator));
+        return (host, generator);
+    }
 }

@@ -17,12 +17,29 @@ public sealed class RecordingEmbeddingGenerator(string model = "test-model") : I
 
     public int Calls => BatchSizes.Count;
 
+    /// <summary>Calls being answered right now, and the most there ever were at once.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    private int _inFlight;
+    private int _maxInFlight;
+
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = values.ToList();
-        if (Gate is { } gate)
+        var now = Interlocked.Increment(ref _inFlight);
+        InterlockedMax(ref _maxInFlight, now);
+        try
         {
-            await gate.Task.WaitAsync(cancellationToken);
+            if (Gate is { } gate)
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
         }
 
         BatchSizes.Enqueue(list.Count);
@@ -40,6 +57,15 @@ public sealed class RecordingEmbeddingGenerator(string model = "test-model") : I
         }
 
         return result;
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value > current && Interlocked.CompareExchange(ref target, value, current) is var seen && seen != current)
+        {
+            current = seen;
+        }
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>

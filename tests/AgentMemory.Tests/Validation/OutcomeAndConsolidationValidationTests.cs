@@ -38,6 +38,7 @@ public sealed class OutcomeAndConsolidationValidationTests
     [TestCase(nameof(ConsolidationOptions.DuplicateSimilarity))]
     [TestCase(nameof(PersistenceOptions.BatchSize))]
     [TestCase(nameof(PersistenceOptions.MaxBatchSize))]
+    [TestCase(nameof(EmbeddingOptions.MaxConcurrentCalls))]
     public void BadConsolidationAndBatchOptionsFailTheHostAtStartNamingTheOption(string option)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -50,6 +51,7 @@ public sealed class OutcomeAndConsolidationValidationTests
                 case nameof(ConsolidationOptions.PromotionImportance): o.Consolidation.PromotionImportance = (Importance)9; break;
                 case nameof(PersistenceOptions.BatchSize): o.Persistence.BatchSize = 0; break;
                 case nameof(PersistenceOptions.MaxBatchSize): o.Persistence.MaxBatchSize = 0; break;
+                case nameof(EmbeddingOptions.MaxConcurrentCalls): o.Embeddings.MaxConcurrentCalls = 0; break;
                 default: o.Consolidation.DuplicateSimilarity = 2; break;
             }
         });
