@@ -19,8 +19,9 @@ internal sealed class ConsolidationService(
     StoreInitializer initializer,
     IOptions<AgentMemoryOptions> options,
     TimeProvider time,
-    ILogger<ConsolidationService> logger) : BackgroundService
+    ILoggerFactory? loggerFactory = null) : BackgroundService
 {
+    private readonly ILogger _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<ConsolidationService>();
     private readonly ConsolidationOptions _options = options.Value.Consolidation;
     private static readonly TimeSpan ClockCheck = TimeSpan.FromMinutes(1);
     private DateTimeOffset _startedAt;
@@ -72,7 +73,7 @@ internal sealed class ConsolidationService(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            Log.ConsolidationFailed(logger, "*", ex);
+            Log.ConsolidationFailed(_logger, "*", ex);
             return;
         }
 
@@ -89,11 +90,11 @@ internal sealed class ConsolidationService(
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 failed++;
-                Log.ConsolidationFailed(logger, agentId, ex);
+                Log.ConsolidationFailed(_logger, agentId, ex);
             }
         }
 
-        Log.ConsolidationPass(logger, agents.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds, failed, busy);
+        Log.ConsolidationPass(_logger, agents.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds, failed, busy);
     }
 
     /// <summary>

@@ -11,8 +11,10 @@ namespace AgentMemory.Consolidation;
 /// Writes the one-sentence generalization of a cluster of episodic memories with the host's <see cref="IChatClient"/>,
 /// when it registered one; the caller keeps the extractive text when this returns <see langword="null"/>.
 /// </summary>
-internal sealed class Generalizer(IServiceProvider services, IOptions<AgentMemoryOptions> options, ILogger<Generalizer> logger)
+internal sealed class Generalizer(IServiceProvider services, IOptions<AgentMemoryOptions> options, ILoggerFactory? loggerFactory = null)
 {
+    private readonly ILogger _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<Generalizer>();
+
     /// <summary>The instructions given to the chat client; the only prompt of the library.</summary>
     public const string Instructions =
         "You consolidate the long-term memory of an AI agent. The user message lists related experiences of the agent, one per line. " +
@@ -49,14 +51,14 @@ internal sealed class Generalizer(IServiceProvider services, IOptions<AgentMemor
             var sentence = Validate(response.Text);
             if (sentence is null)
             {
-                Log.GeneralizationRejected(logger, "the reply was empty, longer than one line or " + MaxSentenceLength + " characters, or held control characters");
+                Log.GeneralizationRejected(_logger, "the reply was empty, longer than one line or " + MaxSentenceLength + " characters, or held control characters");
             }
 
             return sentence;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            Log.GeneralizationFailed(logger, ex);
+            Log.GeneralizationFailed(_logger, ex);
             return null;
         }
     }

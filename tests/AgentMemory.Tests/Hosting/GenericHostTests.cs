@@ -32,6 +32,31 @@ public sealed class GenericHostTests
     }
 
     [Test]
+    public async Task AServiceCollectionWithoutLoggingStillWorks()
+    {
+        // Not every host registers logging (a console tool, a test): logging is optional throughout.
+        var services = new ServiceCollection();
+        services.AddAgentMemory();
+        await using var provider = services.BuildServiceProvider();
+        var hosted = provider.GetServices<IHostedService>().ToList();
+        foreach (var service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        var memory = provider.GetRequiredService<IMemorySystem>().ForAgent("support-bot");
+        await memory.RememberAsync(new MemoryDraft("Customer 42 prefers email over phone"));
+        var recalled = await memory.RecallAsync("how should I contact customer 42?");
+        foreach (var service in hosted)
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+
+        Assert.That(hosted, Has.Count.EqualTo(3));
+        Assert.That(recalled.Single().Memory.Content, Is.EqualTo("Customer 42 prefers email over phone"));
+    }
+
+    [Test]
     public void InvalidOptionsFailTheHostAtStart()
     {
         var builder = Host.CreateApplicationBuilder();
