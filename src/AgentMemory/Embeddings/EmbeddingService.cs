@@ -246,9 +246,19 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
                     inFlight.RemoveAll(static t => t.IsCompleted);
                 }
 
-                // Each call keeps its own list; the next batch starts a new one.
-                inFlight.Add(EmbedBatchAsync(batch, stop));
-                batch = new List<EmbeddingJob>(_options.BatchSize);
+                // A call still running keeps its list and the next batch starts a new one; a call that finished at once
+                // (a generator answering synchronously) hands the list back.
+                var call = EmbedBatchAsync(batch, stop);
+                if (call.IsCompleted)
+                {
+                    await call.ConfigureAwait(false);
+                    batch.Clear();
+                }
+                else
+                {
+                    inFlight.Add(call);
+                    batch = new List<EmbeddingJob>(_options.BatchSize);
+                }
             }
 
             if (markers.Count > 0)
