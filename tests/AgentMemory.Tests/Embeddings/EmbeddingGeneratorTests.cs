@@ -32,11 +32,7 @@ public sealed class EmbeddingGeneratorTests
         Assert.That(entry.Version, Is.EqualTo(1));
 
         // The writer does not wait for the embedding: the memory is stored without it first.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((await Entries.LoadAllAsync(host.Store, "a1")).Count == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
+        await Waiting.UntilAsync(async () => (await Entries.LoadAllAsync(host.Store, "a1")).Count > 0, "the first write", seconds: 10);
 
         var first = (await Entries.LoadAllAsync(host.Store, "a1")).Single();
         Assert.That((first.Version, first.Embedding), Is.EqualTo((1L, (ReadOnlyMemory<float>?)null)));
@@ -91,11 +87,7 @@ public sealed class EmbeddingGeneratorTests
 
         // It recovers: the retry embeds the memory once the generator answers again.
         generator.Fail = false;
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((await host.Memory.GetAsync("a1", entry.Id))!.Embedding is null && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Waiting.UntilAsync(async () => (await host.Memory.GetAsync("a1", entry.Id))!.Embedding is not null, "the retried embedding", seconds: 10);
 
         Assert.That((await host.Memory.GetAsync("a1", entry.Id))!.Embedding, Is.Not.Null);
     }

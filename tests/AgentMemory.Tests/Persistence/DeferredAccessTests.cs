@@ -48,11 +48,7 @@ public sealed class DeferredAccessTests
 
         // The queued changes drain once the store is back; the deferred statistics wait for the flush.
         store.Down = false;
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((await Entries.LoadAllAsync(store, "filler")).Count < filler && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
+        await Waiting.UntilAsync(async () => (await Entries.LoadAllAsync(store, "filler")).Count >= filler, "the queued changes drained", seconds: 10);
 
         Assert.That((await Entries.LoadAllAsync(store, "a1")).Select(e => e.AccessCount), Is.All.Zero, "the recall's statistics were deferred, not queued");
 
