@@ -228,26 +228,22 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
         var markers = new List<EmbeddingJob>();
         while (await _jobs.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
         {
+            // A free call first, then the batch: jobs queued meanwhile join it.
+            while (inFlight.Count >= concurrency)
+            {
+                await Task.WhenAny(inFlight).ConfigureAwait(false);
+                inFlight.RemoveAll(static t => t.IsCompleted);
+            }
+
             while (batch.Count < _options.BatchSize && _jobs.Reader.TryRead(out var job))
             {
                 (job.Index is null ? markers : batch).Add(job);
             }
 
-            if (batch.Count > 0 && concurrency == 1)
+            if (batch.Count > 0)
             {
-                await EmbedBatchAsync(batch, stop).ConfigureAwait(false);
-                batch.Clear();
-            }
-            else if (batch.Count > 0)
-            {
-                while (inFlight.Count >= concurrency)
-                {
-                    await Task.WhenAny(inFlight).ConfigureAwait(false);
-                    inFlight.RemoveAll(static t => t.IsCompleted);
-                }
-
                 // A call still running keeps its list and the next batch starts a new one; a call that finished at once
-                // (a generator answering synchronously) hands the list back.
+                // (the built-in generator, or one answering synchronously) hands the list back.
                 var call = EmbedBatchAsync(batch, stop);
                 if (call.IsCompleted)
                 {
