@@ -321,6 +321,7 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         {
             Log.HeldForEmbeddings(_logger, batch.Count - count);
         }
+
         var units = ChangeCoalescer.Coalesce(batch, count);
         if (units.Count > 0)
         {
