@@ -296,22 +296,8 @@ internal sealed class PostgresMemoryStore : IMemoryStore
     }
 
     /// <summary>One binary COPY of the entries into <paramref name="table"/>.</summary>
-    private async Task CopyAsync(NpgsqlConnection connection, string table, IReadOnlyList<MemoryEntry> entries, CancellationToken cancellationToken)
-    {
-        var importer = await connection.BeginBinaryImportAsync(
-            $"COPY {table} ({MemoryColumns.List}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-        await using (importer.ConfigureAwait(false))
-        {
-            importer.Timeout = _options.CommandTimeout;
-            var rows = new MemoryRowWriter();
-            foreach (var entry in entries)
-            {
-                await rows.WriteAsync(importer, entry, cancellationToken).ConfigureAwait(false);
-            }
-
-            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    private Task CopyAsync(NpgsqlConnection connection, string table, IReadOnlyList<MemoryEntry> entries, CancellationToken cancellationToken) =>
+        MemoryRowWriter.CopyAsync(connection, table, entries, _options.CommandTimeout, cancellationToken);
 
     private async Task StageAndUpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryEntry> entries, CancellationToken cancellationToken)
     {

@@ -28,15 +28,8 @@ internal static class LoadBenchmark
 
         await using (var dataSource = NpgsqlDataSource.Create(database.ConnectionString))
         await using (var connection = await dataSource.OpenConnectionAsync())
-        await using (var importer = await connection.BeginBinaryImportAsync($"COPY agent_memory.memories ({MemoryColumns.List}) FROM STDIN (FORMAT BINARY)"))
         {
-            var rows = new MemoryRowWriter();
-            foreach (var entry in entries)
-            {
-                await rows.WriteAsync(importer, entry, CancellationToken.None);
-            }
-
-            await importer.CompleteAsync();
+            await MemoryRowWriter.CopyAsync(connection, "agent_memory.memories", entries, TimeSpan.FromMinutes(5), CancellationToken.None);
         }
 
         await database.ExecuteAsync("VACUUM ANALYZE agent_memory.memories");

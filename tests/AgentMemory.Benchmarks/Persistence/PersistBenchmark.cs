@@ -125,17 +125,7 @@ internal static class PersistBenchmark
         await using var connection = await dataSource.OpenConnectionAsync();
         GC.Collect();
         var started = Stopwatch.GetTimestamp();
-        await using (var importer = await connection.BeginBinaryImportAsync($"COPY agent_memory.memories ({MemoryColumns.List}) FROM STDIN (FORMAT BINARY)"))
-        {
-            var rows = new MemoryRowWriter();
-            foreach (var entry in entries)
-            {
-                await rows.WriteAsync(importer, entry, CancellationToken.None);
-            }
-
-            await importer.CompleteAsync();
-        }
-
+        await MemoryRowWriter.CopyAsync(connection, "agent_memory.memories", entries, TimeSpan.FromMinutes(5), CancellationToken.None);
         return entries.Count / Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
