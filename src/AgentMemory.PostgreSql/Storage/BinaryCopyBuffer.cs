@@ -117,31 +117,9 @@ internal sealed class BinaryCopyBuffer : IDisposable
         return Take(length);
     }
 
-    public void TextArray(IReadOnlyList<string> values)
-    {
-        var start = _length;
-        Int32(0);
-        ArrayHeader(values.Count, TextOid);
-        for (var i = 0; i < values.Count; i++)
-        {
-            Text(values[i]);
-        }
+    public void TextArray(IReadOnlyList<string> values) => Array(values, TextOid, static (rows, value) => rows.Text(value));
 
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(start), _length - start - sizeof(int));
-    }
-
-    public void UuidArray(IReadOnlyList<Guid> values)
-    {
-        var start = _length;
-        Int32(0);
-        ArrayHeader(values.Count, UuidOid);
-        for (var i = 0; i < values.Count; i++)
-        {
-            Uuid(values[i]);
-        }
-
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(start), _length - start - sizeof(int));
-    }
+    public void UuidArray(IReadOnlyList<Guid> values) => Array(values, UuidOid, static (rows, value) => rows.Uuid(value));
 
     public void Dispose()
     {
@@ -150,17 +128,29 @@ internal sealed class BinaryCopyBuffer : IDisposable
         _length = 0;
     }
 
-    /// <summary>Dimensions (none when empty: PostgreSQL's empty array), no nulls, the element type, then size and lower bound 1.</summary>
-    private void ArrayHeader(int count, int elementOid)
+    /// <summary>
+    /// A one-dimensional array field: dimensions (none when empty: PostgreSQL's empty array), no nulls, the element
+    /// type, then size and lower bound 1, then each element as a field.
+    /// </summary>
+    private void Array<T>(IReadOnlyList<T> values, int elementOid, Action<BinaryCopyBuffer, T> writeElement)
     {
-        Int32(count == 0 ? 0 : 1);
+        var start = _length;
+        Int32(0);
+        Int32(values.Count == 0 ? 0 : 1);
         Int32(0);
         Int32(elementOid);
-        if (count > 0)
+        if (values.Count > 0)
         {
-            Int32(count);
+            Int32(values.Count);
             Int32(1);
         }
+
+        for (var i = 0; i < values.Count; i++)
+        {
+            writeElement(this, values[i]);
+        }
+
+        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(start), _length - start - sizeof(int));
     }
 
     // Sixteen bytes always fit the sixteen taken.

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using AgentMemory.PostgreSql.Storage;
 using AgentMemory.PostgreSql.Tests.TestSupport;
+using AgentMemory.Tests.TestSupport;
 using Npgsql;
 using NpgsqlTypes;
 using NUnit.Framework;
@@ -42,7 +43,7 @@ public sealed class MemoryRowWriterTests
     }
 
     [Test]
-    public async Task AStoreRowsReadBackAsWritten()
+    public async Task EdgeRowsReadBackThroughTheStoreAsWritten()
     {
         await using var test = await PostgresTestStore.CreateAsync();
         var entries = EdgeEntries().Take(8).ToList();
@@ -51,7 +52,7 @@ public sealed class MemoryRowWriterTests
         var loaded = new Dictionary<Guid, MemoryEntry>();
         foreach (var agent in entries.Select(e => e.AgentId).Distinct())
         {
-            await foreach (var entry in test.Store.LoadMemoriesAsync(agent))
+            foreach (var entry in await Entries.LoadAllAsync(test.Store, agent))
             {
                 loaded[entry.Id] = entry;
             }
@@ -60,20 +61,12 @@ public sealed class MemoryRowWriterTests
         Assert.That(loaded, Has.Count.EqualTo(entries.Count));
         foreach (var expected in entries)
         {
-            var actual = loaded[expected.Id];
-            Assert.Multiple(() =>
+            Entries.AssertSame(loaded[expected.Id], expected with
             {
-                Assert.That(actual.Content, Is.EqualTo(expected.Content));
-                Assert.That(actual.Tags, Is.EqualTo(expected.Tags));
-                Assert.That(actual.SourceIds, Is.EqualTo(expected.SourceIds));
-                Assert.That(JsonElement.DeepEquals(actual.Metadata, expected.Metadata.ValueKind == JsonValueKind.Undefined ? JsonDocument.Parse("{}").RootElement : expected.Metadata), Is.True, actual.Metadata.GetRawText());
-                Assert.That(actual.CreatedAt, Is.EqualTo(Microseconds(expected.CreatedAt)));
-                Assert.That(actual.LastAccessedAt, Is.EqualTo(Microseconds(expected.LastAccessedAt)));
-                Assert.That(actual.UpdatedAt, Is.EqualTo(Microseconds(expected.UpdatedAt)));
-                Assert.That(actual.ExpiresAt, Is.EqualTo(expected.ExpiresAt is { } e ? Microseconds(e) : null));
-                Assert.That(actual.Embedding?.ToArray(), Is.EqualTo(expected.Embedding?.ToArray()));
-                Assert.That(actual.EmbeddingModel, Is.EqualTo(expected.EmbeddingModel));
-                Assert.That((actual.Valence, actual.Utility, actual.AccessCount, actual.Version, actual.Type, actual.Importance), Is.EqualTo((expected.Valence, expected.Utility, expected.AccessCount, expected.Version, expected.Type, expected.Importance)));
+                CreatedAt = Microseconds(expected.CreatedAt),
+                LastAccessedAt = Microseconds(expected.LastAccessedAt),
+                UpdatedAt = Microseconds(expected.UpdatedAt),
+                ExpiresAt = expected.ExpiresAt is { } expires ? Microseconds(expires) : null,
             });
         }
     }
@@ -118,16 +111,7 @@ public sealed class MemoryRowWriterTests
             : new DateTimeOffset(epoch + ((value.UtcTicks - epoch) / TimeSpan.TicksPerMicrosecond * TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
     }
 
-    private static MemoryEntry Entry(string content, string agent = "agent") => new()
-    {
-        Id = Guid.CreateVersion7(),
-        AgentId = agent,
-        Type = MemoryType.Episodic,
-        Content = content,
-        CreatedAt = Now,
-        LastAccessedAt = Now,
-        UpdatedAt = Now,
-    };
+    private static MemoryEntry Entry(string content, string agent = "agent") => Entries.Simple(agent, content, created: Now);
 
     /// <summary>Every field set, unset and at its edges; a row larger than the writer's chunk; enough rows for many chunks.</summary>
     private static List<MemoryEntry> EdgeEntries()
