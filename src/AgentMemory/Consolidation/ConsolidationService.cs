@@ -21,7 +21,7 @@ internal sealed class ConsolidationService(
     TimeProvider time,
     ILoggerFactory? loggerFactory = null) : BackgroundService
 {
-    private readonly ILogger _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<ConsolidationService>();
+    private readonly ILogger _logger = Loggers.Create<ConsolidationService>(loggerFactory);
     private readonly ConsolidationOptions _options = options.Value.Consolidation;
     private static readonly TimeSpan ClockCheck = TimeSpan.FromMinutes(1);
     private DateTimeOffset _startedAt;

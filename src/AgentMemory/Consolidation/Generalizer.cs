@@ -13,7 +13,7 @@ namespace AgentMemory.Consolidation;
 /// </summary>
 internal sealed class Generalizer(IServiceProvider services, IOptions<AgentMemoryOptions> options, ILoggerFactory? loggerFactory = null)
 {
-    private readonly ILogger _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<Generalizer>();
+    private readonly ILogger _logger = Loggers.Create<Generalizer>(loggerFactory);
 
     /// <summary>The instructions given to the chat client; the only prompt of the library.</summary>
     public const string Instructions =

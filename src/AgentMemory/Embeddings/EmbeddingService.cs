@@ -36,7 +36,7 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
     {
         _options = options.Value.Embeddings;
         _time = time;
-        _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<EmbeddingService>();
+        _logger = Loggers.Create<EmbeddingService>(loggerFactory);
         _instruments = instruments;
         if (generator is HashingEmbeddingGenerator hashing)
         {

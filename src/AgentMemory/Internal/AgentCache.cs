@@ -45,7 +45,7 @@ internal sealed class AgentCache
         _store = store;
         _initializer = initializer;
         _embeddings = embeddings;
-        _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<AgentCache>();
+        _logger = Loggers.Create<AgentCache>(loggerFactory);
         _instruments = instruments;
         _maxAgents = options.Value.MaxCachedAgents;
         instruments.ObserveCachedAgents(() => _agents.Count);

@@ -18,7 +18,7 @@ internal sealed class AgentMemoryStartup(
     IOptions<AgentMemoryOptions> options,
     ILoggerFactory? loggerFactory = null) : IHostedService
 {
-    private readonly ILogger _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<AgentMemoryStartup>();
+    private readonly ILogger _logger = Loggers.Create<AgentMemoryStartup>(loggerFactory);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -51,7 +51,7 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
         _options = options.Value;
         _validator = new MemoryValidator(_options);
         _time = time;
-        _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<MemorySystem>();
+        _logger = Loggers.Create<MemorySystem>(loggerFactory);
         _instruments = instruments;
         _writeThrough = _options.Persistence.Durability == Durability.WriteThrough;
         _consolidationLock = consolidationLock;

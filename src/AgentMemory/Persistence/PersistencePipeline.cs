@@ -54,7 +54,7 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         _embeddings = embeddings;
         _options = options.Value.Persistence;
         _time = time;
-        _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<PersistencePipeline>();
+        _logger = Loggers.Create<PersistencePipeline>(loggerFactory);
         _instruments = instruments;
         instruments.ObserveQueueDepth(() => queue.Depth);
     }

@@ -6,7 +6,7 @@ namespace AgentMemory.Storage;
 /// <summary>Runs <see cref="IMemoryStore.InitializeAsync"/> once, shared by every caller; a failure is retried by the next call.</summary>
 internal sealed class StoreInitializer(IMemoryStore store, ILoggerFactory? loggerFactory = null)
 {
-    private readonly ILogger _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<StoreInitializer>();
+    private readonly ILogger _logger = Loggers.Create<StoreInitializer>(loggerFactory);
     private readonly Lock _gate = new();
     private Task? _initialization;
 
