@@ -70,7 +70,7 @@ public sealed class DatabaseFaultTests
         await using var transaction = await blocker.BeginTransactionAsync();
         await Execute(blocker, $"LOCK TABLE \"{schema.Name}\".memories IN ACCESS EXCLUSIVE MODE", transaction);
         var load = host.Memory.LoadAgentAsync("big").AsTask();
-        await WaitUntilAsync(async () => await ScalarAsync(schema, $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{application}' AND wait_event_type = 'Lock'") > 0);
+        await Waiting.UntilAsync(async () => await ScalarAsync(schema, $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{application}' AND wait_event_type = 'Lock'") > 0, "the load waits on the lock", seconds: 20);
         Assert.That(await TerminateAsync(schema, application, waitingOnLock: true), Is.EqualTo(1));
         await transaction.CommitAsync();
 
@@ -200,15 +200,5 @@ public sealed class DatabaseFaultTests
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "waiting for the condition");
-            await Task.Delay(20);
-        }
     }
 }
