@@ -85,7 +85,12 @@ internal sealed class MemoryRowReader(string? loadedAgentId = null)
     private ReadOnlyMemory<float> ReadEmbedding(NpgsqlDataReader reader, int ordinal)
     {
         var length = checked((int)reader.GetBytes(ordinal, 0, null, 0, 0));
-        var bytes = ReusedBuffer.Room(ref _embedding, length);
+        if (_embedding.Length < length)
+        {
+            _embedding = new byte[Math.Max(length, _embedding.Length * 2)];
+        }
+
+        var bytes = _embedding.AsSpan(0, length);
         var read = 0;
         while (read < length)
         {
