@@ -90,6 +90,21 @@ public sealed class MemoryRowWriterTests
 
     /// <summary>What PostgreSQL keeps of a time: whole microseconds counted from 2000 (cut toward 2000, as Npgsql cuts them), the extremes as infinities.</summary>
     [Test]
+    public async Task AMissingRequiredTextIsRefusedByTheDatabaseNamingTheColumn()
+    {
+        await using var test = await PostgresTestStore.CreateAsync();
+        var entry = Entry("placeholder") with { Content = null! };
+
+        var failure = Assert.ThrowsAsync<MemoryStoreException>(() => test.Store.ApplyAsync(new MemoryChangeSet { Upserts = [entry] }));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(failure!.IsTransient, Is.False);
+            Assert.That(failure.Message, Does.Contain("23502").And.Contain("\"content\""));
+        });
+    }
+
+    [Test]
     public async Task ACopyThatFailsOnThisSideIsCancelledAndTheConnectionServesTheNextCommand()
     {
         await using var test = await PostgresTestStore.CreateAsync();
