@@ -13,7 +13,8 @@ namespace AgentMemory.PostgreSql.Storage;
 
 /// <summary>
 /// The PostgreSQL <see cref="IMemoryStore"/>. Each change set is one transaction: agents deleted, agent states
-/// upserted, memories deleted, memories upserted (binary COPY into a temporary staging table, then one
+/// upserted, memories deleted, memories upserted (new memories by one binary COPY straight into the table; the others,
+/// or all of them when that copy is refused, by a binary COPY into a temporary staging table and one
 /// INSERT … ON CONFLICT that overwrites only when the incoming version is at least the stored one), access statistics
 /// raised. Every statement is parameterized and scoped by agent id.
 /// </summary>
@@ -87,34 +88,12 @@ internal sealed class PostgresMemoryStore : IMemoryStore
         {
             var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var connectionScope = connection.ConfigureAwait(false);
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var transactionScope = transaction.ConfigureAwait(false);
-            if (changes.DeletedAgents.Count > 0)
+            if (!await TryWriteAsync(connection, changes, copyNew: true, cancellationToken).ConfigureAwait(false))
             {
-                await DeleteAgentsAsync(connection, transaction, changes.DeletedAgents, cancellationToken).ConfigureAwait(false);
+                // A new memory was stored already (a batch retried after a lost commit acknowledgement) or refused:
+                // that transaction is rolled back, and the batch is written again with every upsert staged.
+                await TryWriteAsync(connection, changes, copyNew: false, cancellationToken).ConfigureAwait(false);
             }
-
-            if (changes.Agents.Count > 0)
-            {
-                await UpsertAgentsAsync(connection, transaction, changes.Agents, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (changes.Deletes.Count > 0)
-            {
-                await DeleteMemoriesAsync(connection, transaction, changes.Deletes, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (changes.Upserts.Count > 0)
-            {
-                await UpsertMemoriesAsync(connection, transaction, changes.Upserts, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (changes.Accesses.Count > 0)
-            {
-                await RecordAccessesAsync(connection, transaction, changes.Accesses, cancellationToken).ConfigureAwait(false);
-            }
-
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -259,40 +238,61 @@ internal sealed class PostgresMemoryStore : IMemoryStore
             new { agents = keys.Select(static k => k.AgentId).ToArray(), ids = keys.Select(static k => k.MemoryId).ToArray() },
             transaction, _timeoutSeconds, cancellationToken: cancellationToken));
 
-    private async Task UpsertMemoriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryEntry> entries, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the change set in one transaction. With <paramref name="copyNew"/>, new memories (version 1), the bulk of
+    /// what agents write, are copied straight into the table: half the work of staging them, and no savepoint round
+    /// trips. Returns <see langword="false"/>, with the transaction rolled back, when the database refuses that copy;
+    /// a lost connection (or anything else) is not caught here: the whole batch is retried.
+    /// </summary>
+    private async Task<bool> TryWriteAsync(NpgsqlConnection connection, MemoryChangeSet changes, bool copyNew, CancellationToken cancellationToken)
     {
-        // New memories (version 1), the bulk of what agents write, are copied straight into the table: half the work
-        // of staging them. If any of them is there already (a batch retried after a lost commit acknowledgement, an
-        // embedding that arrived after the first write) or is refused, the copy is undone and they take the staging path.
-        var fresh = entries.Where(static e => e.Version == 1).ToList();
-        var rest = fresh.Count == entries.Count ? [] : entries.Where(static e => e.Version != 1).ToList();
-        if (fresh.Count > 0 && !await TryCopyNewAsync(connection, transaction, fresh, cancellationToken).ConfigureAwait(false))
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+        if (changes.DeletedAgents.Count > 0)
         {
-            rest.AddRange(fresh);
+            await DeleteAgentsAsync(connection, transaction, changes.DeletedAgents, cancellationToken).ConfigureAwait(false);
         }
 
-        if (rest.Count > 0)
+        if (changes.Agents.Count > 0)
         {
-            await StageAndUpsertAsync(connection, transaction, rest, cancellationToken).ConfigureAwait(false);
+            await UpsertAgentsAsync(connection, transaction, changes.Agents, cancellationToken).ConfigureAwait(false);
         }
-    }
 
-    private async Task<bool> TryCopyNewAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<MemoryEntry> entries, CancellationToken cancellationToken)
-    {
-        await transaction.SaveAsync("agentmemory_direct_copy", cancellationToken).ConfigureAwait(false);
-        try
+        if (changes.Deletes.Count > 0)
         {
-            await CopyAsync(connection, _memories, entries, cancellationToken).ConfigureAwait(false);
-            await transaction.ReleaseAsync("agentmemory_direct_copy", cancellationToken).ConfigureAwait(false);
-            return true;
+            await DeleteMemoriesAsync(connection, transaction, changes.Deletes, cancellationToken).ConfigureAwait(false);
         }
-        catch (PostgresException ex) when (PostgresErrors.IsRefusal(ex))
+
+        var staged = changes.Upserts;
+        if (copyNew && staged.Count > 0)
         {
-            // A row is there already or refused: undo the copy, the staging path sorts them out. A lost connection
-            // (or anything else) is not caught here: the whole batch is retried.
-            await transaction.RollbackAsync("agentmemory_direct_copy", cancellationToken).ConfigureAwait(false);
-            return false;
+            var fresh = staged.Where(static e => e.Version == 1).ToList();
+            staged = fresh.Count == staged.Count ? [] : staged.Where(static e => e.Version != 1).ToList();
+            try
+            {
+                if (fresh.Count > 0)
+                {
+                    await CopyAsync(connection, _memories, fresh, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (PostgresException ex) when (PostgresErrors.IsRefusal(ex))
+            {
+                return false;
+            }
         }
+
+        if (staged.Count > 0)
+        {
+            await StageAndUpsertAsync(connection, transaction, staged, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (changes.Accesses.Count > 0)
+        {
+            await RecordAccessesAsync(connection, transaction, changes.Accesses, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>One binary COPY of the entries into <paramref name="table"/>.</summary>

@@ -100,6 +100,38 @@ public abstract class MemoryStoreContractTests
     }
 
     [Test]
+    public async Task ABatchWhoseNewMemoryIsStoredAlreadyStillAppliesEveryOtherChangeOnce()
+    {
+        // A batch written again after a lost commit acknowledgement: its new memory is there, and so is the rest.
+        var agent = Entries.UniqueAgent();
+        var kept = Entries.Simple(agent, "kept") with { AccessCount = 1 };
+        var dropped = Entries.Simple(agent, "dropped");
+        var stored = Entries.Simple(agent, "stored before the retry");
+        var newer = Entries.Simple(agent, "older text", version: 2);
+        await Store.ApplyAsync(new MemoryChangeSet { Upserts = [kept, dropped, stored, newer] });
+        var later = kept.LastAccessedAt.AddMinutes(3);
+        var fresh = Entries.Simple(agent, "fresh");
+        var state = new AgentState { AgentId = agent, CreatedAt = DateTimeOffset.UnixEpoch, LearningEnabled = false };
+
+        await Store.ApplyAsync(new MemoryChangeSet
+        {
+            Agents = [state],
+            Deletes = [new MemoryKey(agent, dropped.Id)],
+            Upserts = [stored, fresh, newer with { Content = "newer text", Version = 3 }],
+            Accesses = [new MemoryAccess(agent, kept.Id, later, 4)],
+        });
+
+        var loaded = (await Entries.LoadAllAsync(Store, agent)).ToDictionary(m => m.Id);
+        Assert.That(loaded.Keys, Is.EquivalentTo(new[] { kept.Id, stored.Id, newer.Id, fresh.Id }));
+        Entries.AssertSame(loaded[stored.Id], stored);
+        Entries.AssertSame(loaded[fresh.Id], fresh);
+        Assert.That(loaded[newer.Id].Content, Is.EqualTo("newer text"));
+        Assert.That(loaded[kept.Id].AccessCount, Is.EqualTo(4));
+        Assert.That(loaded[kept.Id].LastAccessedAt, Is.EqualTo(later));
+        Assert.That((await Store.GetAgentAsync(agent))!.LearningEnabled, Is.False);
+    }
+
+    [Test]
     public async Task NewerVersionReplacesOlder()
     {
         var agent = Entries.UniqueAgent();
