@@ -117,9 +117,11 @@ internal sealed class BinaryCopyBuffer : IDisposable
         return Take(length);
     }
 
-    public void TextArray(IReadOnlyList<string> values) => Array(values, TextOid, static (rows, value) => rows.Text(value));
+    /// <summary>A text[] field; a <see langword="null"/> list is written as NULL, for the database to judge.</summary>
+    public void TextArray(IReadOnlyList<string>? values) => Array(values, TextOid, static (rows, value) => rows.Text(value));
 
-    public void UuidArray(IReadOnlyList<Guid> values) => Array(values, UuidOid, static (rows, value) => rows.Uuid(value));
+    /// <summary>A uuid[] field; a <see langword="null"/> list is written as NULL, for the database to judge.</summary>
+    public void UuidArray(IReadOnlyList<Guid>? values) => Array(values, UuidOid, static (rows, value) => rows.Uuid(value));
 
     public void Dispose()
     {
@@ -132,8 +134,14 @@ internal sealed class BinaryCopyBuffer : IDisposable
     /// A one-dimensional array field: dimensions (none when empty: PostgreSQL's empty array), no nulls, the element
     /// type, then size and lower bound 1, then each element as a field.
     /// </summary>
-    private void Array<T>(IReadOnlyList<T> values, int elementOid, Action<BinaryCopyBuffer, T> writeElement)
+    private void Array<T>(IReadOnlyList<T>? values, int elementOid, Action<BinaryCopyBuffer, T> writeElement)
     {
+        if (values is null)
+        {
+            Null();
+            return;
+        }
+
         var start = _length;
         Int32(0);
         Int32(values.Count == 0 ? 0 : 1);

@@ -88,19 +88,25 @@ public sealed class MemoryRowWriterTests
         Assert.That(await test.Schema.ScalarAsync<long>("SELECT count(*) FROM @schema.memories"), Is.EqualTo(good.Count));
     }
 
-    /// <summary>What PostgreSQL keeps of a time: whole microseconds counted from 2000 (cut toward 2000, as Npgsql cuts them), the extremes as infinities.</summary>
-    [Test]
-    public async Task AMissingRequiredTextIsRefusedByTheDatabaseNamingTheColumn()
+    [TestCase("content")]
+    [TestCase("tags")]
+    [TestCase("source_ids")]
+    public async Task AMissingRequiredFieldIsRefusedByTheDatabaseNamingTheColumn(string column)
     {
         await using var test = await PostgresTestStore.CreateAsync();
-        var entry = Entry("placeholder") with { Content = null! };
+        var entry = column switch
+        {
+            "content" => Entry("placeholder") with { Content = null! },
+            "tags" => Entry("no tag list") with { Tags = null! },
+            _ => Entry("no source list") with { SourceIds = null! },
+        };
 
         var failure = Assert.ThrowsAsync<MemoryStoreException>(() => test.Store.ApplyAsync(new MemoryChangeSet { Upserts = [entry] }));
 
         Assert.Multiple(() =>
         {
             Assert.That(failure!.IsTransient, Is.False);
-            Assert.That(failure.Message, Does.Contain("23502").And.Contain("\"content\""));
+            Assert.That(failure.Message, Does.Contain("23502").And.Contain($"\"{column}\""));
         });
     }
 
@@ -118,6 +124,7 @@ public sealed class MemoryRowWriterTests
         Assert.That(await count.ExecuteScalarAsync(), Is.Zero, "the same connection answers, and nothing of the copy counted");
     }
 
+    /// <summary>What PostgreSQL keeps of a time: whole microseconds counted from 2000 (cut toward 2000, as Npgsql cuts them), the extremes as infinities.</summary>
     private static DateTimeOffset Microseconds(DateTimeOffset value)
     {
         var epoch = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
