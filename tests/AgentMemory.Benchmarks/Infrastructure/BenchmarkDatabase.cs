@@ -1,3 +1,4 @@
+using AgentMemory.PostgreSql.Storage;
 using Npgsql;
 
 namespace AgentMemory.Benchmarks.Infrastructure;
@@ -42,6 +43,10 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
         await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
         await command.ExecuteNonQueryAsync();
     }
+
+    /// <summary>One binary COPY of <paramref name="entries"/> into the memories table, with the store's own row writer.</summary>
+    public static Task CopyMemoriesAsync(NpgsqlConnection connection, IReadOnlyList<MemoryEntry> entries) =>
+        MemoryRowWriter.CopyAsync(connection, "agent_memory.memories", entries, TimeSpan.FromMinutes(5), CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {

@@ -29,7 +29,7 @@ internal static class LoadBenchmark
         await using (var dataSource = NpgsqlDataSource.Create(database.ConnectionString))
         await using (var connection = await dataSource.OpenConnectionAsync())
         {
-            await MemoryRowWriter.CopyAsync(connection, "agent_memory.memories", entries, TimeSpan.FromMinutes(5), CancellationToken.None);
+            await BenchmarkDatabase.CopyMemoriesAsync(connection, entries);
         }
 
         await database.ExecuteAsync("VACUUM ANALYZE agent_memory.memories");

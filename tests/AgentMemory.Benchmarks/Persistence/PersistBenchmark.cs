@@ -125,7 +125,7 @@ internal static class PersistBenchmark
         await using var connection = await dataSource.OpenConnectionAsync();
         GC.Collect();
         var started = Stopwatch.GetTimestamp();
-        await MemoryRowWriter.CopyAsync(connection, "agent_memory.memories", entries, TimeSpan.FromMinutes(5), CancellationToken.None);
+        await BenchmarkDatabase.CopyMemoriesAsync(connection, entries);
         return entries.Count / Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
