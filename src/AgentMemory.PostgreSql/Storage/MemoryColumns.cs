@@ -7,6 +7,9 @@ internal static class MemoryColumns
         "agent_id, id, type, content, metadata, importance, valence, tags, created_at, last_accessed_at, updated_at, " +
         "access_count, utility, source_ids, embedding, embedding_model, expires_at, version";
 
+    /// <summary>How many columns <see cref="List"/> names (each row of a binary COPY starts with it).</summary>
+    public const short Count = 18;
+
     /// <summary>What an upsert overwrites when the incoming version is at least the stored one.</summary>
     public const string UpdateSet =
         "type = excluded.type, content = excluded.content, metadata = excluded.metadata, importance = excluded.importance, " +

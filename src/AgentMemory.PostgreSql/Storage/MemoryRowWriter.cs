@@ -12,7 +12,6 @@ namespace AgentMemory.PostgreSql.Storage;
 /// </summary>
 internal static class MemoryRowWriter
 {
-    private const short Columns = 18;
     private const int ChunkBytes = 64 * 1024;
 
     /// <summary>
@@ -55,7 +54,7 @@ internal static class MemoryRowWriter
     /// <summary>One memory as a row of the copy.</summary>
     public static void Write(BinaryCopyBuffer rows, MemoryEntry entry)
     {
-        rows.StartRow(Columns);
+        rows.StartRow(MemoryColumns.Count);
         rows.Text(entry.AgentId);
         rows.Uuid(entry.Id);
         rows.Smallint((short)entry.Type);
@@ -79,15 +78,7 @@ internal static class MemoryRowWriter
             rows.Null();
         }
 
-        if (entry.EmbeddingModel is { } model)
-        {
-            rows.Text(model);
-        }
-        else
-        {
-            rows.Null();
-        }
-
+        rows.Text(entry.EmbeddingModel);
         if (entry.ExpiresAt is { } expires)
         {
             rows.TimestampTz(expires);
