@@ -264,16 +264,13 @@ internal sealed class PostgresMemoryStore : IMemoryStore
         }
 
         var staged = changes.Upserts;
-        if (copyNew && staged.Count > 0)
+        var fresh = copyNew ? staged.Where(static e => e.Version == 1).ToList() : [];
+        if (fresh.Count > 0)
         {
-            var fresh = staged.Where(static e => e.Version == 1).ToList();
             staged = fresh.Count == staged.Count ? [] : staged.Where(static e => e.Version != 1).ToList();
             try
             {
-                if (fresh.Count > 0)
-                {
-                    await CopyAsync(connection, _memories, fresh, cancellationToken).ConfigureAwait(false);
-                }
+                await CopyAsync(connection, _memories, fresh, cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException ex) when (PostgresErrors.IsRefusal(ex))
             {
