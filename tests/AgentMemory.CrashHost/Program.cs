@@ -17,7 +17,7 @@ var writeThrough = args[2] == "write-through";
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services
-    .AddAgentMemory(o =>
+    .AddAgentMemory().Configure(o =>
     {
         o.Persistence.Durability = writeThrough ? Durability.WriteThrough : Durability.WriteBehind;
         o.Persistence.QueueCapacity = 512;

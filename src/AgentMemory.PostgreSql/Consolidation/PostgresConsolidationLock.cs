@@ -1,5 +1,6 @@
 using AgentMemory.PostgreSql.Schema;
 using AgentMemory.PostgreSql.Storage;
+using AgentMemory.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

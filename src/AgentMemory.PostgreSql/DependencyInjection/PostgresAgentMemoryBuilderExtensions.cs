@@ -3,6 +3,7 @@ using AgentMemory;
 using AgentMemory.PostgreSql;
 using AgentMemory.PostgreSql.Schema;
 using AgentMemory.PostgreSql.Storage;
+using AgentMemory.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;

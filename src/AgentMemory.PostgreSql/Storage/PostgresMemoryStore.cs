@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using AgentMemory.PostgreSql.Diagnostics;
 using AgentMemory.PostgreSql.Schema;
+using AgentMemory.Storage;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,10 +14,10 @@ namespace AgentMemory.PostgreSql.Storage;
 
 /// <summary>
 /// The PostgreSQL <see cref="IMemoryStore"/>. Each change set is one transaction: agents deleted, agent states
-/// upserted, memories deleted, memories upserted (new memories by one binary COPY straight into the table; the others,
-/// or all of them when that copy is refused, by a binary COPY into a temporary staging table and one
-/// INSERT … ON CONFLICT that overwrites only when the incoming version is at least the stored one), access statistics
-/// raised. Every statement is parameterized and scoped by agent id.
+/// upserted, memories deleted, inserts by one binary COPY straight into the table, updates (and the inserts too when
+/// that copy is refused) by a binary COPY into a temporary staging table and one INSERT … ON CONFLICT that overwrites
+/// only when the incoming version is at least the stored one, access statistics raised. Every statement is
+/// parameterized and scoped by agent id.
 /// </summary>
 internal sealed class PostgresMemoryStore : IMemoryStore
 {
@@ -100,7 +101,7 @@ internal sealed class PostgresMemoryStore : IMemoryStore
             throw PostgresErrors.Wrap($"write a batch of {changes.Count} changes", ex);
         }
 
-        PostgresLog.BatchWritten(_logger, changes.Upserts.Count, changes.Deletes.Count, changes.Accesses.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        PostgresLog.BatchWritten(_logger, changes.Inserts.Count + changes.Updates.Count, changes.Deletes.Count, changes.Accesses.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     public async IAsyncEnumerable<MemoryEntry> LoadMemoriesAsync(string agentId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -239,9 +240,8 @@ internal sealed class PostgresMemoryStore : IMemoryStore
             transaction, _timeoutSeconds, cancellationToken: cancellationToken));
 
     /// <summary>
-    /// Writes the change set in one transaction. With <paramref name="copyNew"/>, new memories (version 1), the bulk of
-    /// what agents write, are copied straight into the table: half the work of staging them, and no savepoint round
-    /// trips. Returns <see langword="false"/>, with the transaction rolled back, when the database refuses that copy;
+    /// Writes the change set in one transaction. With <paramref name="copyNew"/>, the inserts, the bulk of what agents
+    /// write, are copied straight into the table: half the work of staging them, and no savepoint round trips. Returns <see langword="false"/>, with the transaction rolled back, when the database refuses that copy;
     /// a lost connection (or anything else) is not caught here: the whole batch is retried.
     /// </summary>
     private async Task<bool> TryWriteAsync(NpgsqlConnection connection, MemoryChangeSet changes, bool copyNew, CancellationToken cancellationToken)
@@ -263,18 +263,23 @@ internal sealed class PostgresMemoryStore : IMemoryStore
             await DeleteMemoriesAsync(connection, transaction, changes.Deletes, cancellationToken).ConfigureAwait(false);
         }
 
-        var staged = changes.Upserts;
-        var fresh = copyNew ? staged.Where(static e => e.Version == 1).ToList() : [];
-        if (fresh.Count > 0)
+        IReadOnlyList<MemoryEntry> staged = changes.Updates;
+        if (changes.Inserts.Count > 0)
         {
-            staged = fresh.Count == staged.Count ? [] : staged.Where(static e => e.Version != 1).ToList();
-            try
+            if (copyNew)
             {
-                await CopyAsync(connection, _memories, fresh, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await CopyAsync(connection, _memories, changes.Inserts, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PostgresException ex) when (PostgresErrors.IsRefusal(ex))
+                {
+                    return false;
+                }
             }
-            catch (PostgresException ex) when (PostgresErrors.IsRefusal(ex))
+            else
             {
-                return false;
+                staged = [.. changes.Inserts, .. changes.Updates];
             }
         }
 

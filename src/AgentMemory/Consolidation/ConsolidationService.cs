@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using AgentMemory.Diagnostics;
-using AgentMemory.Internal;
 using AgentMemory.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,7 +13,7 @@ namespace AgentMemory.Consolidation;
 /// is skipped until the next pass; an agent whose run fails is logged and tried again next pass.
 /// </summary>
 internal sealed class ConsolidationService(
-    MemorySystem memory,
+    Consolidator consolidator,
     IMemoryStore store,
     StoreInitializer initializer,
     IOptions<AgentMemoryOptions> options,
@@ -43,10 +42,21 @@ internal sealed class ConsolidationService(
         try
         {
             var due = _startedAt + _options.StartupDelay + Jitter();
+            var failures = 0;
             while (true)
             {
                 await DelayUntilAsync(due, stoppingToken).ConfigureAwait(false);
-                await RunPassAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await RunPassAsync(stoppingToken).ConfigureAwait(false);
+                    failures = 0;
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // A fault of the service's own code: logged, and the schedule goes on (a background service that
+                    // throws would otherwise stop the whole host).
+                    Log.LoopFailed(_logger, "consolidation", ++failures, _options.Interval.TotalMilliseconds, ex);
+                }
 
                 // Fixed rate; a pass longer than the interval is followed by the next one at once, never by a backlog.
                 due = Max(due + _options.Interval + Jitter(), time.GetUtcNow());
@@ -82,7 +92,7 @@ internal sealed class ConsolidationService(
         {
             try
             {
-                if (await memory.TryConsolidateAsync(agentId, cancellationToken).ConfigureAwait(false) is null)
+                if (await consolidator.TryConsolidateAsync(agentId, cancellationToken).ConfigureAwait(false) is null)
                 {
                     busy++;
                 }

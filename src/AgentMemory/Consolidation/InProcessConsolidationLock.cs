@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentMemory.Storage;
 
 namespace AgentMemory.Consolidation;
 

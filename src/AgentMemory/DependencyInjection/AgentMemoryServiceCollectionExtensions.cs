@@ -1,9 +1,12 @@
 using AgentMemory;
+using AgentMemory.Agents;
 using AgentMemory.Consolidation;
 using AgentMemory.Diagnostics;
 using AgentMemory.Embeddings;
 using AgentMemory.Internal;
+using AgentMemory.Learning;
 using AgentMemory.Persistence;
+using AgentMemory.Recall;
 using AgentMemory.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -38,10 +41,16 @@ public static class AgentMemoryServiceCollectionExtensions
             return new WriteQueue(persistence.QueueCapacity, persistence.QueueFullMode);
         });
         services.TryAddSingleton<PersistencePipeline>();
+        services.TryAddSingleton<IEmbeddingSink, EmbeddingApplier>();
         services.TryAddSingleton<EmbeddingService>();
         services.TryAddSingleton<AgentCache>();
+        services.TryAddSingleton<AgentMutator>();
+        services.TryAddSingleton<QueryEmbedder>();
+        services.TryAddSingleton<Recaller>();
+        services.TryAddSingleton<OutcomeLearner>();
         services.TryAddSingleton<IConsolidationLock, InProcessConsolidationLock>();
         services.TryAddSingleton<Generalizer>();
+        services.TryAddSingleton<Consolidator>();
         services.TryAddSingleton<MemorySystem>();
         services.TryAddSingleton<IMemorySystem>(static sp => sp.GetRequiredService<MemorySystem>());
 
@@ -60,24 +69,15 @@ public static class AgentMemoryServiceCollectionExtensions
         return new AgentMemoryBuilder(services);
     }
 
-    /// <summary>Adds the memory system and configures its options.</summary>
-    /// <param name="services">The service collection.</param>
-    /// <param name="configure">Sets options.</param>
-    /// <returns>A builder to choose the store.</returns>
-    public static IAgentMemoryBuilder AddAgentMemory(this IServiceCollection services, Action<AgentMemoryOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(configure);
-        var builder = services.AddAgentMemory();
-        services.Configure(configure);
-        return builder;
-    }
-
     /// <summary>
     /// Adds the memory system and lets <paramref name="build"/> choose the store and options in one expression:
     /// <c>services.AddAgentMemory(m => m.UsePostgres(connectionString))</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="build">Chooses the store (<c>UsePostgres</c>, <c>UseInMemory</c>, <c>UseStore</c>) and options (<c>Configure</c>).</param>
+    /// <param name="build">
+    /// Chooses the store (<c>UsePostgres</c>, <c>UseInMemory</c>, <c>UseStore</c>) and options (<c>Configure</c>):
+    /// <c>m => m.Configure(o => o.Persistence.Durability = Durability.WriteThrough)</c>.
+    /// </param>
     /// <returns>The builder, to go on configuring.</returns>
     public static IAgentMemoryBuilder AddAgentMemory(this IServiceCollection services, Action<IAgentMemoryBuilder> build)
     {

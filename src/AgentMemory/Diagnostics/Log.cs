@@ -24,7 +24,7 @@ internal static partial class Log
         public const int BatchWritten = 24;
         public const int DrainIncomplete = 25;
         public const int Drained = 26;
-        public const int WriterFailed = 27;
+        public const int LoopFailed = 27;
         public const int HeldForEmbeddings = 28;
         public const int EmbeddingFailed = 30;
         public const int QueryEmbeddingFailed = 31;
@@ -83,8 +83,8 @@ internal static partial class Log
     [LoggerMessage(Events.Drained, LogLevel.Debug, "The background writer drained its queue.", EventName = "Drained")]
     public static partial void Drained(ILogger logger);
 
-    [LoggerMessage(Events.WriterFailed, LogLevel.Critical, "The background writer failed unexpectedly; it restarts.", EventName = "WriterFailed")]
-    public static partial void WriterFailed(ILogger logger, Exception exception);
+    [LoggerMessage(Events.LoopFailed, LogLevel.Critical, "The background {Loop} failed unexpectedly (failure {Failures} in a row); it restarts in {DelayMs:F0} ms and keeps what was queued.", EventName = "LoopFailed")]
+    public static partial void LoopFailed(ILogger logger, string loop, int failures, double delayMs, Exception exception);
 
     [LoggerMessage(Events.EmbeddingFailed, LogLevel.Warning, "Embedding {Count} memories failed; they stay recallable by words and will be embedded on a later attempt.", EventName = "EmbeddingFailed")]
     public static partial void EmbeddingFailed(ILogger logger, int count, Exception exception);

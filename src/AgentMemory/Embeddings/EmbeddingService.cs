@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using AgentMemory.Diagnostics;
-using AgentMemory.Retrieval;
+using AgentMemory.Hosting;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,18 +23,24 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly AgentMemoryInstruments _instruments;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _startGate = new();
-    private Task? _loop;
+    private readonly IEmbeddingSink _sink;
+    private readonly SupervisedLoop _loop;
+
+    // The loop's unfinished work lives here, not in the loop's locals, so a restarted loop goes on with it.
+    private readonly List<Task> _inFlight = [];
+    private readonly List<EmbeddingJob> _markers = [];
+    private List<EmbeddingJob> _batch = [];
 
     public EmbeddingService(
         IOptions<AgentMemoryOptions> options,
         TimeProvider time,
         AgentMemoryInstruments instruments,
+        IEmbeddingSink sink,
         IEmbeddingGenerator<string, Embedding<float>>? generator = null,
         ILoggerFactory? loggerFactory = null)
     {
         _options = options.Value.Embeddings;
+        _sink = sink;
         _time = time;
         _logger = Loggers.Create<EmbeddingService>(loggerFactory);
         _instruments = instruments;
@@ -54,6 +60,7 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
         ModelId = _builtIn is not null ? $"{HashingEmbeddingGenerator.ProviderName}/{_builtIn.ModelId}"
             : _generator is not null ? DescribeModel(_generator)
             : "none";
+        _loop = new SupervisedLoop("embedder", RunAsync, Backoff.From(options.Value.Persistence), time, _logger);
     }
 
     /// <summary>Whether memories get embeddings at all.</summary>
@@ -62,24 +69,21 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
     /// <summary>The id stored with each embedding; embeddings of another id are recomputed, never compared.</summary>
     public string ModelId { get; }
 
-    /// <summary>Called with each batch of jobs and their computed embeddings (same order); set once by the memory system.</summary>
-    public Action<IReadOnlyList<EmbeddingJob>, float[][]>? Apply { get; set; }
-
-    public void Enqueue(AgentIndex index, Guid memoryId, string content)
+    public void Enqueue(IEmbeddingTarget target, Guid memoryId, string content)
     {
         if (!Enabled)
         {
             return;
         }
 
-        index.AddPendingWrites(1);
-        if (!_jobs.Writer.TryWrite(new EmbeddingJob(index, memoryId, content)))
+        target.Pin.Hold();
+        if (!_jobs.Writer.TryWrite(new EmbeddingJob(target, memoryId, content)))
         {
-            index.AddPendingWrites(-1);
+            target.Pin.Release();
             return;
         }
 
-        EnsureStarted();
+        _loop.EnsureStarted();
     }
 
     /// <summary>Completes when every embedding queued before the call has been attempted (and applied if it succeeded).</summary>
@@ -96,7 +100,7 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
             return;
         }
 
-        EnsureStarted();
+        _loop.EnsureStarted();
         await marker.Flushed!.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -144,24 +148,16 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
             return;
         }
 
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
-        {
-            try
-            {
-                await _loop.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
+        await _loop.AbortAsync().ConfigureAwait(false);
+        await _loop.Running.ConfigureAwait(false);
+        _loop.Dispose();
     }
 
     public void Dispose()
     {
         if (_jobs.Writer.TryComplete())
         {
-            _stop.Cancel();
+            _loop.AbortAsync().GetAwaiter().GetResult();
         }
     }
 
@@ -183,90 +179,78 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
             ? segment.Array
             : vector.ToArray();
 
-    private void EnsureStarted()
-    {
-        if (Volatile.Read(ref _loop) is not null)
-        {
-            return;
-        }
-
-        lock (_startGate)
-        {
-            _loop ??= Task.Run(() => RunAsync(_stop.Token));
-        }
-    }
-
     /// <summary>
     /// Takes queued jobs in batches and embeds them: one batch at a time with the built-in generator, up to
     /// <see cref="EmbeddingOptions.MaxConcurrentCalls"/> at once with a registered one. A flush marker completes once
-    /// every batch taken before it has been attempted.
+    /// every batch taken before it has been attempted. What was taken and not yet handed to a call is kept in fields,
+    /// so a restarted loop goes on with it.
     /// </summary>
     private async Task RunAsync(CancellationToken stop)
     {
-        var concurrency = _builtIn is null ? _options.MaxConcurrentCalls : 1;
-        var inFlight = new List<Task>(concurrency);
         try
         {
-            await EmbedQueuedAsync(inFlight, concurrency, stop).ConfigureAwait(false);
+            await EmbedQueuedAsync(_builtIn is null ? _options.MaxConcurrentCalls : 1, stop).ConfigureAwait(false);
         }
         finally
         {
             // Stopping or not, the calls still running end before the loop does (as a single call did).
             try
             {
-                await Task.WhenAll(inFlight).ConfigureAwait(false);
+                await Task.WhenAll(_inFlight).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
             }
+
+            _inFlight.RemoveAll(static t => t.IsCompleted);
         }
     }
 
-    private async Task EmbedQueuedAsync(List<Task> inFlight, int concurrency, CancellationToken stop)
+    private async Task EmbedQueuedAsync(int concurrency, CancellationToken stop)
     {
-        var batch = new List<EmbeddingJob>(_options.BatchSize);
-        var markers = new List<EmbeddingJob>();
-        while (await _jobs.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
+        while (_batch.Count > 0 || _markers.Count > 0 || await _jobs.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
         {
             // A free call first, then the batch: jobs queued meanwhile join it.
-            while (inFlight.Count >= concurrency)
+            while (_inFlight.Count >= concurrency)
             {
-                await Task.WhenAny(inFlight).ConfigureAwait(false);
-                inFlight.RemoveAll(static t => t.IsCompleted);
+                await Task.WhenAny(_inFlight).ConfigureAwait(false);
+                _inFlight.RemoveAll(static t => t.IsCompleted);
             }
 
-            while (batch.Count < _options.BatchSize && _jobs.Reader.TryRead(out var job))
+            while (_batch.Count < _options.BatchSize && _jobs.Reader.TryRead(out var job))
             {
-                (job.Index is null ? markers : batch).Add(job);
+                (job.Target is null ? _markers : _batch).Add(job);
             }
 
-            if (batch.Count > 0)
+            if (_batch.Count > 0)
             {
                 // A call still running keeps its list and the next batch starts a new one; a call that finished at once
                 // (the built-in generator, or one answering synchronously) hands the list back.
+                var batch = _batch;
+                _batch = new List<EmbeddingJob>(_options.BatchSize);
                 var call = EmbedBatchAsync(batch, stop);
                 if (call.IsCompleted)
                 {
                     await call.ConfigureAwait(false);
                     batch.Clear();
+                    _batch = batch;
                 }
                 else
                 {
-                    inFlight.Add(call);
-                    batch = new List<EmbeddingJob>(_options.BatchSize);
+                    _inFlight.Add(call);
                 }
             }
 
-            if (markers.Count > 0)
+            if (_markers.Count > 0)
             {
-                await Task.WhenAll(inFlight).ConfigureAwait(false);
-                inFlight.Clear();
-                foreach (var marker in markers)
+                await Task.WhenAll(_inFlight).ConfigureAwait(false);
+                _inFlight.Clear();
+                foreach (var marker in _markers)
                 {
                     marker.Flushed!.TrySetResult();
                 }
 
-                markers.Clear();
+                _markers.Clear();
             }
         }
     }
@@ -298,7 +282,7 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
                 }
             }
 
-            Apply?.Invoke(batch, vectors);
+            _sink.Apply(batch, vectors, ModelId);
 
             _instruments.Embedded.Add(batch.Count);
         }
@@ -319,7 +303,7 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
         {
             foreach (var job in batch)
             {
-                job.Index!.AddPendingWrites(-1);
+                job.Target!.Pin.Release();
             }
         }
     }
@@ -337,9 +321,9 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
 
         foreach (var job in jobs)
         {
-            if (!job.Index!.IsRetired)
+            if (!job.Target!.IsRetired)
             {
-                Enqueue(job.Index, job.MemoryId, job.Content);
+                Enqueue(job.Target, job.MemoryId, job.Content);
             }
         }
     }

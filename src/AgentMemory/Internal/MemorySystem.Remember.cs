@@ -1,5 +1,5 @@
+using AgentMemory.Agents;
 using AgentMemory.Diagnostics;
-using AgentMemory.Persistence;
 using AgentMemory.Retrieval;
 using AgentMemory.Validation;
 
@@ -35,7 +35,7 @@ internal sealed partial class MemorySystem
     /// <summary>Remembers a validated memory.</summary>
     private ValueTask<MemoryEntry> RememberAsync(string agentId, PreparedMemory prepared, CancellationToken cancellationToken) =>
         // One place for the memory and one for the agent's state when the agent is new.
-        MutateAsync(agentId, 2, (System: this, Memory: prepared), static (mutation, s) => s.System.Remember(mutation, s.Memory, s.System.Now()), cancellationToken);
+        _mutator.MutateAsync(agentId, 2, (System: this, Memory: prepared), static (mutation, s) => s.System.Remember(mutation, s.Memory, s.System.Now()), cancellationToken);
 
     public async ValueTask<IReadOnlyList<MemoryEntry>> RememberManyAsync(string agentId, IEnumerable<MemoryDraft> memories, CancellationToken cancellationToken = default)
     {
@@ -59,7 +59,7 @@ internal sealed partial class MemorySystem
             return [];
         }
 
-        return await MutateAsync(
+        return await _mutator.MutateAsync(
             agentId,
             prepared.Count + 1,
             mutation =>
@@ -78,20 +78,20 @@ internal sealed partial class MemorySystem
 
     private MemoryEntry Remember(Mutation mutation, PreparedMemory memory, DateTimeOffset now)
     {
-        var index = mutation.Index;
-        if (memory.Id is { } id && index.SlotOf(id) is var existingSlot and >= 0)
+        var agent = mutation.Agent;
+        if (memory.Id is { } id && agent.SlotOf(id) is var existingSlot and >= 0)
         {
-            var existing = index.EntryAt(existingSlot);
+            var existing = agent.EntryAt(existingSlot);
             if (existing.Type == memory.Type && ContentIdentity.Same(existing.Content, memory.Content))
             {
                 // A retried remember with the caller's id: already remembered, nothing more to do.
                 return existing;
             }
 
-            throw new ArgumentException($"id {id} already names a different memory of agent '{index.AgentId}'.", "id");
+            throw new ArgumentException($"id {id} already names a different memory of agent '{agent.AgentId}'.", "id");
         }
 
-        var same = index.SlotOfContent(memory.Type, memory.Content, memory.Identity);
+        var same = agent.SlotOfContent(memory.Type, memory.Content, memory.Identity);
         if (same >= 0)
         {
             return Reinforce(mutation, same, memory, now);
@@ -102,7 +102,7 @@ internal sealed partial class MemorySystem
         var entry = new MemoryEntry
         {
             Id = memory.Id ?? MemoryIds.NewVersion7(now),
-            AgentId = index.AgentId,
+            AgentId = agent.AgentId,
             Type = memory.Type,
             Content = memory.Content,
             Metadata = memory.Metadata,
@@ -114,18 +114,18 @@ internal sealed partial class MemorySystem
             UpdatedAt = now,
             ExpiresAt = memory.ExpiresAt,
         };
-        index.Add(entry, memory.Identity, memory.Terms);
-        mutation.Enqueue(PendingChange.Upsert(entry));
+        var slot = agent.Add(entry, memory.Identity, memory.Terms);
+        mutation.Inserted(slot, entry);
         mutation.Embed(entry.Id, entry.Content);
         _instruments.Remembered.Add(1);
-        Log.Remembered(_logger, index.AgentId, entry.Id, entry.Content);
+        Log.Remembered(_logger, agent.AgentId, entry.Id, entry.Content);
         return entry;
     }
 
     /// <summary>The agent already has this content: strengthen the memory instead of duplicating it, losing nothing of either.</summary>
     private MemoryEntry Reinforce(Mutation mutation, int slot, PreparedMemory memory, DateTimeOffset now)
     {
-        var existing = mutation.Index.EntryAt(slot);
+        var existing = mutation.Agent.EntryAt(slot);
         var tags = existing.Tags;
         var newTags = memory.Tags.Where(t => !existing.Tags.Contains(t, StringComparer.Ordinal)).ToList();
         if (newTags.Count > 0)
@@ -152,8 +152,8 @@ internal sealed partial class MemorySystem
         };
 
         TermCounts? terms = ReferenceEquals(tags, existing.Tags) ? null : TermCounts.ForMemory(existing.Content, tags);
-        mutation.Index.Replace(slot, reinforced, identity: null, terms);
-        mutation.Enqueue(PendingChange.Upsert(reinforced));
+        mutation.Agent.Replace(slot, reinforced, identity: null, terms);
+        mutation.Updated(slot, reinforced);
         _instruments.Reinforced.Add(1);
         return reinforced;
     }

@@ -1,8 +1,10 @@
+using AgentMemory.Agents;
 using AgentMemory.Consolidation;
 using AgentMemory.Diagnostics;
 using AgentMemory.Embeddings;
+using AgentMemory.Learning;
 using AgentMemory.Persistence;
-using AgentMemory.Retrieval;
+using AgentMemory.Recall;
 using AgentMemory.Validation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,8 +12,9 @@ using Microsoft.Extensions.Options;
 namespace AgentMemory.Internal;
 
 /// <summary>
-/// The memory system: validates at the door, keeps each agent's memories in its in-process index (loaded on first
-/// use), and queues every change for the background writer while the agent's write lock is held.
+/// The memory system's facade: validates at the door, finds the agent, and hands the change to the agent's mutator
+/// (which applies it to the agent's replica and emits its change records), or the read to the replica. Recall,
+/// learning and consolidation each live in their own component.
 /// </summary>
 internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, IDisposable
 {
@@ -20,43 +23,43 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
     private Task? _shutdown;
 
     private readonly AgentCache _cache;
-    private readonly WriteQueue _queue;
+    private readonly AgentMutator _mutator;
     private readonly PersistencePipeline _pipeline;
     private readonly EmbeddingService _embeddings;
+    private readonly Recaller _recaller;
+    private readonly OutcomeLearner _learner;
+    private readonly Consolidator _consolidator;
     private readonly AgentMemoryOptions _options;
     private readonly MemoryValidator _validator;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly AgentMemoryInstruments _instruments;
-    private readonly bool _writeThrough;
-    private readonly IConsolidationLock _consolidationLock;
-    private readonly Generalizer _generalizer;
 
     public MemorySystem(
         AgentCache cache,
-        WriteQueue queue,
+        AgentMutator mutator,
         PersistencePipeline pipeline,
         EmbeddingService embeddings,
+        Recaller recaller,
+        OutcomeLearner learner,
+        Consolidator consolidator,
         IOptions<AgentMemoryOptions> options,
         TimeProvider time,
         AgentMemoryInstruments instruments,
-        IConsolidationLock consolidationLock,
-        Generalizer generalizer,
         ILoggerFactory? loggerFactory = null)
     {
         _cache = cache;
-        _queue = queue;
+        _mutator = mutator;
         _pipeline = pipeline;
         _embeddings = embeddings;
+        _recaller = recaller;
+        _learner = learner;
+        _consolidator = consolidator;
         _options = options.Value;
         _validator = new MemoryValidator(_options);
         _time = time;
         _logger = Loggers.Create<MemorySystem>(loggerFactory);
         _instruments = instruments;
-        _writeThrough = _options.Persistence.Durability == Durability.WriteThrough;
-        _consolidationLock = consolidationLock;
-        _generalizer = generalizer;
-        embeddings.Apply = ApplyEmbeddings;
     }
 
     public IAgentMemory ForAgent(string agentId)
@@ -68,18 +71,24 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         await _embeddings.FlushAsync(cancellationToken).ConfigureAwait(false);
-        await QueueDeferredAccessAsync(cancellationToken).ConfigureAwait(false);
+        await _recaller.QueueDeferredAccessAsync(cancellationToken).ConfigureAwait(false);
         await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<int> LoadAgentAsync(string agentId, CancellationToken cancellationToken = default)
     {
         MemoryValidator.AgentId(agentId);
-        var index = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
-        using (index.EnterRead())
+        var agent = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
+        using (agent.EnterRead())
         {
-            return index.Count;
+            return agent.Count;
         }
+    }
+
+    public ValueTask<ConsolidationReport> ConsolidateAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        MemoryValidator.AgentId(agentId);
+        return _consolidator.ConsolidateAsync(agentId, cancellationToken);
     }
 
     /// <summary>
@@ -126,7 +135,7 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
 
         try
         {
-            await QueueDeferredAccessAsync(cancellationToken).ConfigureAwait(false);
+            await _recaller.QueueDeferredAccessAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
         {
@@ -137,53 +146,4 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
     }
 
     private DateTimeOffset Now() => TimeRules.Normalize(_time.GetUtcNow());
-
-    /// <summary>Runs one mutation of one agent (see the overload with a state).</summary>
-    private ValueTask<T> MutateAsync<T>(string agentId, int reserve, Func<Mutation, T> mutate, CancellationToken cancellationToken) =>
-        MutateAsync(agentId, reserve, mutate, static (mutation, mutate) => mutate(mutation), cancellationToken);
-
-    /// <summary>
-    /// Runs one mutation of one agent: reserves queue room first (waiting or failing fast while nothing is changed
-    /// yet), then applies <paramref name="mutate"/> under the agent's write lock, starts embeddings, and in
-    /// write-through mode waits for the commit. <paramref name="state"/> is handed to <paramref name="mutate"/>, so a
-    /// hot caller (a remember) allocates no closure.
-    /// </summary>
-    private async ValueTask<T> MutateAsync<TState, T>(string agentId, int reserve, TState state, Func<Mutation, TState, T> mutate, CancellationToken cancellationToken)
-    {
-        _pipeline.EnsureStarted();
-        await _queue.ReserveAsync(reserve, cancellationToken).ConfigureAwait(false);
-        var unused = reserve;
-        try
-        {
-            while (true)
-            {
-                var index = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
-                var mutation = new Mutation(_queue, index, reserve, _writeThrough);
-                T result;
-                using (index.EnterWrite())
-                {
-                    if (index.IsRetired)
-                    {
-                        continue;
-                    }
-
-                    result = mutate(mutation, state);
-                }
-
-                unused = mutation.UnusedReservations;
-                for (var i = 0; i < mutation.EmbeddingCount; i++)
-                {
-                    var (id, content) = mutation.EmbeddingAt(i);
-                    _embeddings.Enqueue(index, id, content);
-                }
-
-                await mutation.WhenDurable().WaitAsync(cancellationToken).ConfigureAwait(false);
-                return result;
-            }
-        }
-        finally
-        {
-            _queue.Release(unused);
-        }
-    }
 }

@@ -1,14 +1,16 @@
+using AgentMemory.Storage;
+
 namespace AgentMemory.Persistence;
 
 /// <summary>
-/// Turns a batch of queued changes into write units, in order: several changes to one memory become one unit
-/// (the latest snapshot wins, a delete drops earlier changes), and deleting an agent drops every earlier change of
-/// that agent in the batch.
+/// Turns a batch of change records into write units, in order: several records of one memory become one unit (the
+/// latest snapshot wins and stays an insert when the first was one; a delete drops what came before it), and erasing
+/// an agent drops every earlier change of that agent in the batch.
 /// </summary>
 internal static class ChangeCoalescer
 {
-    /// <summary>The write units of the first <paramref name="count"/> changes of <paramref name="batch"/>.</summary>
-    public static List<WriteUnit> Coalesce(List<PendingChange> batch, int count)
+    /// <summary>The write units of the first <paramref name="count"/> records of <paramref name="batch"/>.</summary>
+    public static List<WriteUnit> Coalesce(List<ChangeRecord> batch, int count)
     {
         var units = new List<WriteUnit>(count);
         var memories = new Dictionary<(string, Guid), WriteUnit>(count);
@@ -23,7 +25,7 @@ internal static class ChangeCoalescer
                 case ChangeKind.Flush:
                     break;
 
-                case ChangeKind.DeleteAgent:
+                case ChangeKind.EraseAgent:
                     foreach (var (key, unit) in memories.Where(p => p.Key.Item1 == change.AgentId).ToList())
                     {
                         unit.Superseded = true;
@@ -37,7 +39,7 @@ internal static class ChangeCoalescer
                         superseded = true;
                     }
 
-                    units.Add(new WriteUnit(change.AgentId, Guid.Empty) { DeleteAgent = true });
+                    units.Add(new WriteUnit(change.AgentId, Guid.Empty) { EraseAgent = true });
                     break;
 
                 case ChangeKind.Agent:
@@ -52,28 +54,7 @@ internal static class ChangeCoalescer
                     break;
 
                 default:
-                    var memory = MemoryUnit(change, memories, units);
-                    switch (change.Kind)
-                    {
-                        case ChangeKind.Upsert:
-                            memory.Upsert = change.Entry;
-                            break;
-                        case ChangeKind.Delete:
-                            memory.DeleteFirst = true;
-                            memory.Upsert = null;
-                            memory.Access = null;
-                            break;
-                        case ChangeKind.Access:
-                            memory.Access = memory.Access is { } before
-                                ? before with
-                                {
-                                    AccessCount = Math.Max(before.AccessCount, change.Access.AccessCount),
-                                    LastAccessedAt = before.LastAccessedAt >= change.Access.LastAccessedAt ? before.LastAccessedAt : change.Access.LastAccessedAt,
-                                }
-                                : change.Access;
-                            break;
-                    }
-
+                    Apply(MemoryUnit(change, memories, units), change);
                     break;
             }
         }
@@ -89,17 +70,18 @@ internal static class ChangeCoalescer
     /// <summary>The change set of a contiguous range of units.</summary>
     public static MemoryChangeSet ToChangeSet(List<WriteUnit> units, int start, int count)
     {
-        var deletedAgents = new List<string>();
+        var erasedAgents = new List<string>();
         var agents = new List<AgentState>();
         var deletes = new List<MemoryKey>();
-        var upserts = new List<MemoryEntry>();
+        var inserts = new List<MemoryEntry>();
+        var updates = new List<MemoryEntry>();
         var accesses = new List<MemoryAccess>();
         for (var i = start; i < start + count; i++)
         {
             var unit = units[i];
-            if (unit.DeleteAgent)
+            if (unit.EraseAgent)
             {
-                deletedAgents.Add(unit.AgentId);
+                erasedAgents.Add(unit.AgentId);
             }
 
             if (unit.Agent is { } agent)
@@ -112,9 +94,9 @@ internal static class ChangeCoalescer
                 deletes.Add(new MemoryKey(unit.AgentId, unit.MemoryId));
             }
 
-            if (unit.Upsert is { } upsert)
+            if (unit.Snapshot is { } snapshot)
             {
-                upserts.Add(upsert);
+                (unit.IsNew ? inserts : updates).Add(snapshot);
             }
 
             if (unit.Access is { } access)
@@ -125,15 +107,46 @@ internal static class ChangeCoalescer
 
         return new MemoryChangeSet
         {
-            DeletedAgents = deletedAgents,
+            DeletedAgents = erasedAgents,
             Agents = agents,
             Deletes = deletes,
-            Upserts = upserts,
+            Inserts = inserts,
+            Updates = updates,
             Accesses = accesses,
         };
     }
 
-    private static WriteUnit MemoryUnit(PendingChange change, Dictionary<(string, Guid), WriteUnit> memories, List<WriteUnit> units)
+    private static void Apply(WriteUnit unit, ChangeRecord change)
+    {
+        switch (change.Kind)
+        {
+            case ChangeKind.Insert:
+                unit.Snapshot = change.Entry;
+                unit.IsNew = true;
+                break;
+            case ChangeKind.Update:
+                // An update after an insert in the same batch is still the memory's first write.
+                unit.Snapshot = change.Entry;
+                break;
+            case ChangeKind.Delete:
+                unit.DeleteFirst = true;
+                unit.Snapshot = null;
+                unit.IsNew = false;
+                unit.Access = null;
+                break;
+            case ChangeKind.Access:
+                unit.Access = unit.Access is { } before
+                    ? before with
+                    {
+                        AccessCount = Math.Max(before.AccessCount, change.Access.AccessCount),
+                        LastAccessedAt = before.LastAccessedAt >= change.Access.LastAccessedAt ? before.LastAccessedAt : change.Access.LastAccessedAt,
+                    }
+                    : change.Access;
+                break;
+        }
+    }
+
+    private static WriteUnit MemoryUnit(ChangeRecord change, Dictionary<(string, Guid), WriteUnit> memories, List<WriteUnit> units)
     {
         var key = (change.AgentId, change.MemoryId);
         if (!memories.TryGetValue(key, out var unit))

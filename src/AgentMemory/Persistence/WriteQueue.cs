@@ -9,7 +9,7 @@ namespace AgentMemory.Persistence;
 /// </summary>
 internal sealed class WriteQueue
 {
-    private readonly ConcurrentQueue<PendingChange> _items = new();
+    private readonly ConcurrentQueue<ChangeRecord> _items = new();
     private int _activeWriters;
     private volatile bool _completed;
 
@@ -18,6 +18,8 @@ internal sealed class WriteQueue
     private long _reserved;
     private long _depth;
     private long _wakeAtDepth = long.MaxValue;
+    private long _sequence;
+    private long _takenThrough;
     private TaskCompletionSource? _wake;
     private TaskCompletionSource _space = NewSignal();
 
@@ -28,7 +30,7 @@ internal sealed class WriteQueue
     }
 
     /// <summary>Takes the next change (the writer task only).</summary>
-    public bool TryRead(out PendingChange change) => _items.TryDequeue(out change!);
+    public bool TryRead(out ChangeRecord change) => _items.TryDequeue(out change!);
 
     /// <summary>Waits until a change can be read (<see langword="true"/>), or the queue is completed and empty.</summary>
     public async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
@@ -114,7 +116,7 @@ internal sealed class WriteQueue
     }
 
     /// <summary>Queues a change; never blocks.</summary>
-    public void Enqueue(PendingChange change)
+    public void Enqueue(ChangeRecord change)
     {
         // Writers announce themselves before checking completion, and Complete waits for them: a change is either
         // refused or read by the writer task, never left behind.
@@ -126,7 +128,8 @@ internal sealed class WriteQueue
                 throw new ObjectDisposedException(nameof(IMemorySystem), "The memory system is shutting down and accepts no more changes.");
             }
 
-            change.Owner?.AddPendingWrites(1);
+            change.Pin?.Hold();
+            change.Sequence = Interlocked.Increment(ref _sequence);
             _items.Enqueue(change);
         }
         finally
@@ -156,6 +159,22 @@ internal sealed class WriteQueue
         }
 
         return wake.Task;
+    }
+
+    /// <summary>
+    /// Whether the writer has taken the record numbered <paramref name="sequence"/> into a write. Until it has, a newer
+    /// snapshot of the same memory queued after it joins the same write; the agent uses this to tell whether a change
+    /// that adds nothing new to a memory (its embedding) can keep the memory's version.
+    /// </summary>
+    public bool IsTaken(long sequence) => sequence <= Interlocked.Read(ref _takenThrough);
+
+    /// <summary>Called by the writer before it writes records up to <paramref name="sequence"/> (see <see cref="IsTaken"/>).</summary>
+    public void MarkTaken(long sequence)
+    {
+        long current;
+        while (sequence > (current = Interlocked.Read(ref _takenThrough)) && Interlocked.CompareExchange(ref _takenThrough, sequence, current) != current)
+        {
+        }
     }
 
     /// <summary>Called by the writer for each change it finished with.</summary>

@@ -1,3 +1,5 @@
+using AgentMemory.Storage;
+
 namespace AgentMemory.Persistence;
 
 /// <summary>
@@ -11,13 +13,17 @@ internal sealed class WriteUnit(string agentId, Guid memoryId)
     /// <summary>The memory, or <see cref="Guid.Empty"/> for an agent-level change.</summary>
     public Guid MemoryId { get; } = memoryId;
 
-    public bool DeleteAgent { get; set; }
+    public bool EraseAgent { get; set; }
 
     public AgentState? Agent { get; set; }
 
     public bool DeleteFirst { get; set; }
 
-    public MemoryEntry? Upsert { get; set; }
+    /// <summary>The latest snapshot of the memory in the batch.</summary>
+    public MemoryEntry? Snapshot { get; set; }
+
+    /// <summary>Whether <see cref="Snapshot"/> is the memory's first write (an insert record came first in the batch).</summary>
+    public bool IsNew { get; set; }
 
     public MemoryAccess? Access { get; set; }
 
@@ -26,6 +32,6 @@ internal sealed class WriteUnit(string agentId, Guid memoryId)
     /// <summary>A short description for logs: ids only, never content.</summary>
     public override string ToString() =>
         MemoryId == Guid.Empty
-            ? $"agent '{AgentId}' ({(DeleteAgent ? "delete" : "upsert")})"
-            : $"memory {MemoryId} of agent '{AgentId}' ({(Upsert is not null ? $"upsert v{Upsert.Version}" : DeleteFirst ? "delete" : "access")})";
+            ? $"agent '{AgentId}' ({(EraseAgent ? "erase" : "state")})"
+            : $"memory {MemoryId} of agent '{AgentId}' ({(Snapshot is not null ? $"{(IsNew ? "insert" : "update")} v{Snapshot.Version}" : DeleteFirst ? "delete" : "access")})";
 }

@@ -1,4 +1,4 @@
-namespace AgentMemory;
+namespace AgentMemory.Storage;
 
 /// <summary>
 /// Makes sure one agent is never consolidated by two runs at once. The in-memory store's lock works within the

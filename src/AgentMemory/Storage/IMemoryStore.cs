@@ -1,9 +1,10 @@
-namespace AgentMemory;
+namespace AgentMemory.Storage;
 
 /// <summary>
 /// Where memories are kept. Batch-shaped: the background writer hands a store whole change sets, each applied in
 /// one transaction, and agents are loaded whole. Every operation is scoped by agent id. Implementations must be
-/// safe for concurrent use and pass the shared contract test suite.
+/// safe for concurrent use and pass the store contract suite of the AgentMemory.Testing package
+/// (<c>MemoryStoreContract</c>).
 /// </summary>
 public interface IMemoryStore
 {
@@ -13,9 +14,10 @@ public interface IMemoryStore
     Task InitializeAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Applies a change set atomically, in this order: agent deletions, agent upserts, memory deletions, memory
-    /// upserts, access statistics. A memory upsert replaces the stored row only when its version is not older than
-    /// the stored one; access statistics only ever grow. Applying the same change set twice changes nothing more.
+    /// Applies a change set atomically, in this order: agent deletions, agent states, memory deletions, inserts,
+    /// updates, access statistics. A snapshot (insert or update) replaces the stored row only when its version is not
+    /// older than the stored one; access statistics only ever grow. Applying the same change set twice changes nothing
+    /// more.
     /// </summary>
     /// <param name="changes">The changes.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

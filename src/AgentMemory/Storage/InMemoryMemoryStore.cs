@@ -41,29 +41,14 @@ internal sealed class InMemoryMemoryStore : IMemoryStore
                 }
             }
 
-            foreach (var entry in changes.Upserts)
+            foreach (var entry in changes.Inserts)
             {
-                if (!_memories.TryGetValue(entry.AgentId, out var bucket))
-                {
-                    bucket = [];
-                    _memories[entry.AgentId] = bucket;
-                }
+                Write(entry);
+            }
 
-                if (!bucket.TryGetValue(entry.Id, out var stored))
-                {
-                    bucket[entry.Id] = entry;
-                }
-                else if (entry.Version >= stored.Version)
-                {
-                    // Access statistics only grow: the entry is kept as it is unless the stored ones are further on.
-                    bucket[entry.Id] = entry.AccessCount >= stored.AccessCount && entry.LastAccessedAt >= stored.LastAccessedAt
-                        ? entry
-                        : entry with
-                        {
-                            AccessCount = Math.Max(entry.AccessCount, stored.AccessCount),
-                            LastAccessedAt = Max(entry.LastAccessedAt, stored.LastAccessedAt),
-                        };
-                }
+            foreach (var entry in changes.Updates)
+            {
+                Write(entry);
             }
 
             foreach (var access in changes.Accesses)
@@ -123,6 +108,31 @@ internal sealed class InMemoryMemoryStore : IMemoryStore
         }
 
         await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <summary>Stores a snapshot unless the stored one is newer; access statistics only grow. Caller holds the lock.</summary>
+    private void Write(MemoryEntry entry)
+    {
+        if (!_memories.TryGetValue(entry.AgentId, out var bucket))
+        {
+            bucket = [];
+            _memories[entry.AgentId] = bucket;
+        }
+
+        if (!bucket.TryGetValue(entry.Id, out var stored))
+        {
+            bucket[entry.Id] = entry;
+        }
+        else if (entry.Version >= stored.Version)
+        {
+            bucket[entry.Id] = entry.AccessCount >= stored.AccessCount && entry.LastAccessedAt >= stored.LastAccessedAt
+                ? entry
+                : entry with
+                {
+                    AccessCount = Math.Max(entry.AccessCount, stored.AccessCount),
+                    LastAccessedAt = Max(entry.LastAccessedAt, stored.LastAccessedAt),
+                };
+        }
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;

@@ -1,4 +1,4 @@
-namespace AgentMemory;
+namespace AgentMemory.Storage;
 
 /// <summary>A memory's access statistics, as absolute values; stores keep the larger of stored and given.</summary>
 /// <param name="AgentId">The agent.</param>

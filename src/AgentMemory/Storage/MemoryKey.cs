@@ -1,4 +1,4 @@
-namespace AgentMemory;
+namespace AgentMemory.Storage;
 
 /// <summary>Names one memory of one agent.</summary>
 /// <param name="AgentId">The agent.</param>

@@ -138,7 +138,7 @@ internal static class LearningBenchmark
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero));
         await using var host = await BenchmarkHost.StartAsync(services => services
             .AddSingleton<TimeProvider>(time)
-            .AddAgentMemory(o =>
+            .AddAgentMemory().Configure(o =>
             {
                 o.Recall.SemanticShare = semanticShare;
                 o.Consolidation.Enabled = false;

@@ -20,9 +20,9 @@ internal static class RememberLatencyBenchmark
         // code with no compilation beside them: the writer's per-batch code runs a few times a pass and is promoted
         // late, and its compilation otherwise lands among the measured calls (hundreds of methods in some runs).
         await using var database = await BenchmarkDatabase.CreateAsync();
-        Action<IServiceCollection> inMemory = services => services.AddAgentMemory(o => o.Embeddings.UseBuiltInGenerator = false);
+        Action<IServiceCollection> inMemory = services => services.AddAgentMemory().Configure(o => o.Embeddings.UseBuiltInGenerator = false);
         Action<IServiceCollection> postgres = services =>
-            services.AddAgentMemory(o => o.Embeddings.UseBuiltInGenerator = false).UsePostgres(database.ConnectionString);
+            services.AddAgentMemory().Configure(o => o.Embeddings.UseBuiltInGenerator = false).UsePostgres(database.ConnectionString);
         await JitWarmup.RunAsync(
             async pass =>
             {

@@ -34,7 +34,7 @@ internal static class SoakBenchmark
         var errors = new ConcurrentQueue<Exception>();
 
         await using (var host = await BenchmarkHost.StartAsync(services => services
-            .AddAgentMemory(o =>
+            .AddAgentMemory().Configure(o =>
             {
                 o.Consolidation.StartupDelay = TimeSpan.FromSeconds(5);
                 o.Consolidation.Interval = TimeSpan.FromSeconds(20);

@@ -1,11 +1,10 @@
 using AgentMemory.PostgreSql.Tests.TestSupport;
-using AgentMemory.Tests.Contract;
 using NUnit.Framework;
 
 namespace AgentMemory.PostgreSql.Tests.Contract;
 
 /// <summary>The shared store contract, against a real PostgreSQL server.</summary>
-public sealed class PostgresStoreContractTests : MemoryStoreContractTests
+public sealed class PostgresStoreContractTests : MemoryStoreContract
 {
     private PostgresTestStore? _store;
 

@@ -30,7 +30,7 @@ public sealed class PostgresWriteBehindTests
         var later = await host.Memory.RememberAsync("a1", "written after the refused row");
         await host.Memory.FlushAsync();
 
-        var stored = (await Entries.LoadAllAsync(host.Store, "a1")).Select(e => e.Id).ToList();
+        var stored = (await MemoryEntries.LoadAllAsync(host.Store, "a1")).Select(e => e.Id).ToList();
         Assert.That(stored, Is.SupersetOf(good));
         Assert.That(stored, Does.Contain(later.Id));
         Assert.That(stored, Has.Count.EqualTo(201));
@@ -137,11 +137,11 @@ public sealed class PostgresWriteBehindTests
         {
             var agent = $"agent-{a}";
             var inMemory = (await host.Memory.ListAsync(agent, new MemoryQuery { Limit = PerAgent * 2 })).Items.ToDictionary(e => e.Id);
-            var stored = await Entries.LoadAllAsync(host.Store, agent);
+            var stored = await MemoryEntries.LoadAllAsync(host.Store, agent);
             Assert.That(stored, Has.Count.EqualTo(inMemory.Count), agent);
             foreach (var entry in stored)
             {
-                Entries.AssertSame(entry, inMemory[entry.Id]);
+                MemoryEntries.AssertSame(entry, inMemory[entry.Id]);
             }
 
             total += stored.Count;

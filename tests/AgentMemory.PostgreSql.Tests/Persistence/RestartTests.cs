@@ -49,7 +49,7 @@ public sealed class RestartTests
             Assert.That(page.TotalCount, Is.EqualTo(PerAgent), $"agent {a}");
             foreach (var entry in page.Items)
             {
-                Entries.AssertSame(entry, written[entry.Id]);
+                MemoryEntries.AssertSame(entry, written[entry.Id]);
                 found++;
             }
         }

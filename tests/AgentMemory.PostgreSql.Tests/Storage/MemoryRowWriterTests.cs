@@ -47,12 +47,12 @@ public sealed class MemoryRowWriterTests
     {
         await using var test = await PostgresTestStore.CreateAsync();
         var entries = EdgeEntries().Take(8).ToList();
-        await test.Store.ApplyAsync(new MemoryChangeSet { Upserts = entries });
+        await test.Store.ApplyAsync(new MemoryChangeSet { Inserts = entries });
 
         var loaded = new Dictionary<Guid, MemoryEntry>();
         foreach (var agent in entries.Select(e => e.AgentId).Distinct())
         {
-            foreach (var entry in await Entries.LoadAllAsync(test.Store, agent))
+            foreach (var entry in await MemoryEntries.LoadAllAsync(test.Store, agent))
             {
                 loaded[entry.Id] = entry;
             }
@@ -61,7 +61,7 @@ public sealed class MemoryRowWriterTests
         Assert.That(loaded, Has.Count.EqualTo(entries.Count));
         foreach (var expected in entries)
         {
-            Entries.AssertSame(loaded[expected.Id], expected with
+            MemoryEntries.AssertSame(loaded[expected.Id], expected with
             {
                 CreatedAt = Microseconds(expected.CreatedAt),
                 LastAccessedAt = Microseconds(expected.LastAccessedAt),
@@ -79,12 +79,12 @@ public sealed class MemoryRowWriterTests
 
         // A lone surrogate cannot be encoded as UTF-8: the copy fails here, after more than a megabyte has been sent.
         var bad = Entry("broken \uD800 text");
-        var failure = Assert.ThrowsAsync<MemoryStoreException>(() => test.Store.ApplyAsync(new MemoryChangeSet { Upserts = [.. good, bad] }));
+        var failure = Assert.ThrowsAsync<MemoryStoreException>(() => test.Store.ApplyAsync(new MemoryChangeSet { Inserts = [.. good, bad] }));
 
         Assert.That(failure!.IsTransient, Is.False, "a row that cannot be written is refused, not retried for ever");
         Assert.That(await test.Schema.ScalarAsync<long>("SELECT count(*) FROM @schema.memories"), Is.Zero);
 
-        await test.Store.ApplyAsync(new MemoryChangeSet { Upserts = good });
+        await test.Store.ApplyAsync(new MemoryChangeSet { Inserts = good });
         Assert.That(await test.Schema.ScalarAsync<long>("SELECT count(*) FROM @schema.memories"), Is.EqualTo(good.Count));
     }
 
@@ -101,7 +101,7 @@ public sealed class MemoryRowWriterTests
             _ => Entry("no source list") with { SourceIds = null! },
         };
 
-        var failure = Assert.ThrowsAsync<MemoryStoreException>(() => test.Store.ApplyAsync(new MemoryChangeSet { Upserts = [entry] }));
+        var failure = Assert.ThrowsAsync<MemoryStoreException>(() => test.Store.ApplyAsync(new MemoryChangeSet { Inserts = [entry] }));
 
         Assert.Multiple(() =>
         {
@@ -133,7 +133,7 @@ public sealed class MemoryRowWriterTests
             : new DateTimeOffset(epoch + ((value.UtcTicks - epoch) / TimeSpan.TicksPerMicrosecond * TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
     }
 
-    private static MemoryEntry Entry(string content, string agent = "agent") => Entries.Simple(agent, content, created: Now);
+    private static MemoryEntry Entry(string content, string agent = "agent") => MemoryEntries.Simple(agent, content, created: Now);
 
     /// <summary>Every field set, unset and at its edges; a row larger than the writer's chunk; enough rows for many chunks.</summary>
     private static List<MemoryEntry> EdgeEntries()

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using AgentMemory.Storage;
 using AgentMemory.Tests.TestSupport;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;

@@ -4,7 +4,7 @@ using NUnit.Framework;
 namespace AgentMemory.Tests.Contract;
 
 [TestFixture]
-public sealed class InMemoryStoreContractTests : MemoryStoreContractTests
+public sealed class InMemoryStoreContractTests : MemoryStoreContract
 {
     protected override Task<IMemoryStore> CreateStoreAsync() => Task.FromResult<IMemoryStore>(new InMemoryMemoryStore());
 }

@@ -16,7 +16,7 @@ public sealed class EmbeddingGeneratorTests
         await host.Memory.RememberManyAsync("a1", Enumerable.Range(0, 100).Select(i => (MemoryDraft)$"note number {i} about the release"));
         await host.Memory.FlushAsync();
 
-        var stored = await Entries.LoadAllAsync(host.Store, "a1");
+        var stored = await MemoryEntries.LoadAllAsync(host.Store, "a1");
         Assert.That(stored, Has.Count.EqualTo(100));
         Assert.That(stored.All(e => e.Embedding is { Length: 64 } && e.EmbeddingModel == "recording/test-model/64"), Is.True);
         Assert.That(generator.BatchSizes.Where(n => n > 1).Sum(), Is.GreaterThanOrEqualTo(90), "memories are embedded in batches");
@@ -32,14 +32,14 @@ public sealed class EmbeddingGeneratorTests
         Assert.That(entry.Version, Is.EqualTo(1));
 
         // The writer does not wait for the embedding: the memory is stored without it first.
-        await Waiting.UntilAsync(async () => (await Entries.LoadAllAsync(host.Store, "a1")).Count > 0, "the first write", seconds: 10);
+        await Waiting.UntilAsync(async () => (await MemoryEntries.LoadAllAsync(host.Store, "a1")).Count > 0, "the first write", seconds: 10);
 
-        var first = (await Entries.LoadAllAsync(host.Store, "a1")).Single();
+        var first = (await MemoryEntries.LoadAllAsync(host.Store, "a1")).Single();
         Assert.That((first.Version, first.Embedding), Is.EqualTo((1L, (ReadOnlyMemory<float>?)null)));
 
         generator.Gate.SetResult();
         await host.Memory.FlushAsync();
-        var stored = (await Entries.LoadAllAsync(host.Store, "a1")).Single();
+        var stored = (await MemoryEntries.LoadAllAsync(host.Store, "a1")).Single();
         var live = (await host.Memory.GetAsync("a1", entry.Id))!;
         Assert.Multiple(() =>
         {
@@ -66,7 +66,7 @@ public sealed class EmbeddingGeneratorTests
         Assert.That(results[0].Memory.Content, Is.EqualTo("beta fact"));
         await host.Memory.FlushAsync();
 
-        var stored = await Entries.LoadAllAsync(store, "a1");
+        var stored = await MemoryEntries.LoadAllAsync(store, "a1");
         Assert.That(stored.Select(e => e.EmbeddingModel), Is.All.EqualTo("recording/model-b/64"));
         Assert.That(second.BatchSizes.Sum(), Is.GreaterThanOrEqualTo(3 + 1), "three memories re-embedded, plus the query");
     }
@@ -82,7 +82,7 @@ public sealed class EmbeddingGeneratorTests
         var results = await host.Memory.RecallAsync("a1", "payment webhook secret");
         Assert.That(results.Single().Memory.Id, Is.EqualTo(entry.Id));
         Assert.That(results[0].Breakdown.Semantic, Is.Zero, "lexical relevance only while the generator fails");
-        Assert.That((await Entries.LoadAllAsync(host.Store, "a1")).Single().Id, Is.EqualTo(entry.Id));
+        Assert.That((await MemoryEntries.LoadAllAsync(host.Store, "a1")).Single().Id, Is.EqualTo(entry.Id));
         Assert.That(host.Logs.GetSnapshot().Any(l => l.Id.Name is "EmbeddingFailed" or "QueryEmbeddingFailed" && l.Level == LogLevel.Warning), Is.True);
 
         // It recovers: the retry embeds the memory once the generator answers again.

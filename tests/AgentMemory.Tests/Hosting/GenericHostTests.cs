@@ -61,7 +61,7 @@ public sealed class GenericHostTests
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddAgentMemory(o => o.MaxContentBytes = 0);
+        builder.Services.AddAgentMemory().Configure(o => o.MaxContentBytes = 0);
         using var host = builder.Build();
 
         var error = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());

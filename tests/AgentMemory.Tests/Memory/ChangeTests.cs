@@ -48,7 +48,7 @@ public sealed class ChangeTests
         Assert.That(recalled.Single().Memory.Id, Is.EqualTo(entry.Id), "the index sees the new content");
         Assert.That(await Memory.RecallAsync("a1", "draft"), Is.Empty, "and no longer the old");
         await Memory.FlushAsync();
-        Entries.AssertSame((await Entries.LoadAllAsync(_host.Store, "a1")).Single(), (await Memory.GetAsync("a1", entry.Id))!);
+        MemoryEntries.AssertSame((await MemoryEntries.LoadAllAsync(_host.Store, "a1")).Single(), (await Memory.GetAsync("a1", entry.Id))!);
     }
 
     [Test]
@@ -72,7 +72,7 @@ public sealed class ChangeTests
         Assert.That(await Memory.GetAsync("owner", mine.Id), Is.Null);
         Assert.That(await Memory.ForgetAsync("owner", mine.Id), Is.False, "forgetting twice is a no-op");
         await Memory.FlushAsync();
-        Assert.That(await Entries.LoadAllAsync(_host.Store, "owner"), Is.Empty);
+        Assert.That(await MemoryEntries.LoadAllAsync(_host.Store, "owner"), Is.Empty);
     }
 
     [Test]
@@ -87,8 +87,8 @@ public sealed class ChangeTests
         var fresh = await Memory.RememberAsync("doomed", "a new beginning");
         await Memory.FlushAsync();
 
-        Assert.That((await Entries.LoadAllAsync(_host.Store, "doomed")).Select(e => e.Id), Is.EqualTo(new[] { fresh.Id }));
-        Assert.That(await Entries.LoadAllAsync(_host.Store, "survivor"), Has.Count.EqualTo(1));
+        Assert.That((await MemoryEntries.LoadAllAsync(_host.Store, "doomed")).Select(e => e.Id), Is.EqualTo(new[] { fresh.Id }));
+        Assert.That(await MemoryEntries.LoadAllAsync(_host.Store, "survivor"), Has.Count.EqualTo(1));
         Assert.That(await _host.Store.GetAgentAsync("doomed"), Is.Not.Null, "the agent exists again");
     }
 

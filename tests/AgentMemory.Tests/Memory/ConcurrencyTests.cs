@@ -26,7 +26,7 @@ public sealed class ConcurrencyTests
         {
             var page = await host.Memory.ListAsync($"agent-{a}", new MemoryQuery { Limit = 10_000 });
             inMemory += page.TotalCount;
-            foreach (var entry in await Entries.LoadAllAsync(host.Store, $"agent-{a}"))
+            foreach (var entry in await MemoryEntries.LoadAllAsync(host.Store, $"agent-{a}"))
             {
                 Assert.That(stored.Add(entry.Content), Is.True, $"duplicate: {entry.Content}");
             }

@@ -1,3 +1,4 @@
+using AgentMemory.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.AI;
 using AgentMemory.Tests.TestSupport;
@@ -26,7 +27,7 @@ public sealed class LoadingTests
         Assert.That(after, Has.Count.EqualTo(before.Count));
         for (var i = 0; i < before.Count; i++)
         {
-            Entries.AssertSame(after[i], before[i]);
+            MemoryEntries.AssertSame(after[i], before[i]);
         }
 
         var recalled = await second.Memory.RecallAsync("a1", "fact number 1234");
@@ -50,7 +51,7 @@ public sealed class LoadingTests
             await first.Memory.FlushAsync();
         }
 
-        var stored = await Entries.LoadAllAsync(store, "a1");
+        var stored = await MemoryEntries.LoadAllAsync(store, "a1");
         var shared = new float[stored.Count * VectorEmbeddingGenerator.Dimensions];
         var parts = new List<MemoryEntry>();
         for (var i = 0; i < stored.Count; i++)
@@ -59,7 +60,7 @@ public sealed class LoadingTests
             parts.Add(stored[i] with { Embedding = new ReadOnlyMemory<float>(shared, i * VectorEmbeddingGenerator.Dimensions, VectorEmbeddingGenerator.Dimensions), Version = stored[i].Version + 1 });
         }
 
-        await store.ApplyAsync(new MemoryChangeSet { Upserts = parts });
+        await store.ApplyAsync(new MemoryChangeSet { Updates = parts });
         await using var second = MemoryTestHost.Create(store: store, services: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(generator));
         await second.Memory.LoadAgentAsync("a1");
 
@@ -72,7 +73,7 @@ public sealed class LoadingTests
     public async Task ConcurrentFirstCallsShareOneLoad()
     {
         var store = new FaultyStore();
-        await store.ApplyAsync(new MemoryChangeSet { Upserts = [Entries.Simple("a1", "stored earlier")] });
+        await store.ApplyAsync(new MemoryChangeSet { Inserts = [MemoryEntries.Simple("a1", "stored earlier")] });
         await using var host = MemoryTestHost.Create(store: store);
 
         var calls = Enumerable.Range(0, 32).Select(_ => host.Memory.ListAsync("a1").AsTask()).ToList();
@@ -85,7 +86,7 @@ public sealed class LoadingTests
     public async Task AFailedLoadThrowsAndTheNextCallRetries()
     {
         var store = new FaultyStore { LoadsFail = true };
-        await store.ApplyAsync(new MemoryChangeSet { Upserts = [Entries.Simple("a1", "stored earlier")] });
+        await store.ApplyAsync(new MemoryChangeSet { Inserts = [MemoryEntries.Simple("a1", "stored earlier")] });
         await using var host = MemoryTestHost.Create(store: store);
 
         Assert.CatchAsync<MemoryStoreException>(async () => await host.Memory.ListAsync("a1"));
@@ -106,7 +107,7 @@ public sealed class LoadingTests
             await host.Memory.FlushAsync();
         }
 
-        var cache = (AgentMemory.Internal.AgentCache)host.Services.GetService(typeof(AgentMemory.Internal.AgentCache))!;
+        var cache = (AgentMemory.Agents.AgentCache)host.Services.GetService(typeof(AgentMemory.Agents.AgentCache))!;
         Assert.That(cache.Count, Is.LessThanOrEqualTo(4));
         var loadsBefore = store.LoadCalls;
         var page = await host.Memory.ListAsync("agent-0");
@@ -132,14 +133,14 @@ public sealed class LoadingTests
         // Had "pinned" been evicted before its write, a reload would miss the memory.
         Assert.That((await host.Memory.ListAsync("pinned")).TotalCount, Is.EqualTo(1));
         await host.Memory.FlushAsync();
-        Assert.That(await Entries.LoadAllAsync(store, "pinned"), Has.Count.EqualTo(1));
+        Assert.That(await MemoryEntries.LoadAllAsync(store, "pinned"), Has.Count.EqualTo(1));
     }
 
     [Test]
     public async Task PreloadedAgentsAreLoadedAtStart()
     {
         var store = new FaultyStore();
-        await store.ApplyAsync(new MemoryChangeSet { Upserts = [Entries.Simple("vip", "loaded at start")] });
+        await store.ApplyAsync(new MemoryChangeSet { Inserts = [MemoryEntries.Simple("vip", "loaded at start")] });
         await using var host = MemoryTestHost.Create(o => o.PreloadAgents.Add("vip"), store);
         await host.StartAsync();
         Assert.That(store.LoadCalls, Is.EqualTo(1));

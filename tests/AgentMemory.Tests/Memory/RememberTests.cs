@@ -120,7 +120,7 @@ public sealed class RememberTests
         var all = (await Memory.ListAsync("a1")).Items;
         Assert.That(all.Select(e => e.Id), Is.EquivalentTo(new[] { fact.Id, other.Id }));
         await Memory.FlushAsync();
-        Assert.That((await Entries.LoadAllAsync(_host.Store, "a1")).Select(e => e.Id), Is.EquivalentTo(new[] { fact.Id, other.Id }));
+        Assert.That((await MemoryEntries.LoadAllAsync(_host.Store, "a1")).Select(e => e.Id), Is.EquivalentTo(new[] { fact.Id, other.Id }));
     }
 
     [Test]

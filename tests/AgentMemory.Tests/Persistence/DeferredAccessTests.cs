@@ -48,15 +48,15 @@ public sealed class DeferredAccessTests
 
         // The queued changes drain once the store is back; the deferred statistics wait for the flush.
         store.Down = false;
-        await Waiting.UntilAsync(async () => (await Entries.LoadAllAsync(store, "filler")).Count >= filler, "the queued changes drained", seconds: 10);
+        await Waiting.UntilAsync(async () => (await MemoryEntries.LoadAllAsync(store, "filler")).Count >= filler, "the queued changes drained", seconds: 10);
 
-        Assert.That((await Entries.LoadAllAsync(store, "a1")).Select(e => e.AccessCount), Is.All.Zero, "the recall's statistics were deferred, not queued");
+        Assert.That((await MemoryEntries.LoadAllAsync(store, "a1")).Select(e => e.AccessCount), Is.All.Zero, "the recall's statistics were deferred, not queued");
 
         // A memory forgotten meanwhile has nothing left to write.
         Assert.That(await host.Memory.ForgetAsync("a1", remembered[0].Id), Is.True);
         await host.Memory.FlushAsync();
 
-        var stored = (await Entries.LoadAllAsync(store, "a1")).ToDictionary(e => e.Id);
+        var stored = (await MemoryEntries.LoadAllAsync(store, "a1")).ToDictionary(e => e.Id);
         Assert.That(stored.ContainsKey(remembered[0].Id), Is.False);
         Assert.That(stored, Has.Count.EqualTo(remembered.Count - 1));
         foreach (var entry in remembered.Skip(1))

@@ -54,11 +54,11 @@ public sealed class EmbeddingHoldBackTests
 
         // The update is written; the new memory is held back, and its forgetting with it.
         await Waiting.UntilAsync(() => store.WrittenUpserts.Count(e => e.Id == first.Id) == 2, "the update was written");
-        Assert.That(await Entries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(1));
+        Assert.That(await MemoryEntries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(1));
         generator.Gate!.SetResult();
         await host.Memory.FlushAsync();
 
-        Assert.That((await Entries.LoadAllAsync(store, "a1")).Select(e => e.Id), Is.EqualTo(new[] { first.Id }), "forgotten, in order");
+        Assert.That((await MemoryEntries.LoadAllAsync(store, "a1")).Select(e => e.Id), Is.EqualTo(new[] { first.Id }), "forgotten, in order");
         Assert.That(store.WrittenUpserts.Any(e => e.Id == second.Id), Is.False, "a memory forgotten in the same batch is never written");
     }
 
@@ -71,7 +71,7 @@ public sealed class EmbeddingHoldBackTests
 
         var entry = await host.Memory.RememberAsync("a1", "the payment webhook secret was rotated").AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
-        var stored = (await Entries.LoadAllAsync(store, "a1")).Single();
+        var stored = (await MemoryEntries.LoadAllAsync(store, "a1")).Single();
         Assert.That((stored.Id, stored.Embedding), Is.EqualTo((entry.Id, (ReadOnlyMemory<float>?)null)), "written at once, without the embedding");
         Assert.That(host.Logs.GetSnapshot().Where(l => l.Id.Name == "HeldForEmbeddings"), Is.Empty);
         generator.Gate.SetResult();
@@ -95,7 +95,7 @@ public sealed class EmbeddingHoldBackTests
         Assert.That(store.WrittenUpserts, Has.Count.EqualTo(1), "only the flushed memory is written so far");
 
         await host.StopAsync();
-        Assert.That(await Entries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(51));
+        Assert.That(await MemoryEntries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(51));
         await host.DisposeAsync();
     }
 

@@ -18,7 +18,7 @@ public sealed class WriteBehindTests
         }
 
         await host.Memory.FlushAsync();
-        Assert.That(await Entries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(2_000));
+        Assert.That(await MemoryEntries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(2_000));
         Assert.That(store.ApplyCalls, Is.LessThan(2_000 / 10), "changes are batched, not written one by one");
     }
 
@@ -64,7 +64,7 @@ public sealed class WriteBehindTests
         store.Down = false;
         await host.Memory.FlushAsync();
 
-        Assert.That(await Entries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(memories), "nothing lost");
+        Assert.That(await MemoryEntries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(memories), "nothing lost");
         return [.. store.WrittenSizes];
     }
 
@@ -83,7 +83,7 @@ public sealed class WriteBehindTests
 
         store.Down = false;
         await host.Memory.FlushAsync();
-        var stored = (await Entries.LoadAllAsync(store, "a1")).Single();
+        var stored = (await MemoryEntries.LoadAllAsync(store, "a1")).Single();
         Assert.That(stored.Content, Is.EqualTo("v5"));
         Assert.That(stored.Version, Is.EqualTo(5));
     }
@@ -109,7 +109,7 @@ public sealed class WriteBehindTests
         store.Down = false;
         await host.Memory.FlushAsync();
 
-        var stored = await Entries.LoadAllAsync(store, "a1");
+        var stored = await MemoryEntries.LoadAllAsync(store, "a1");
         Assert.That(stored, Has.Count.EqualTo(301));
         Assert.That(stored.Select(e => e.Id), Is.SupersetOf(during.Select(e => e.Id)));
         var logs = host.Logs.GetSnapshot();
@@ -136,7 +136,7 @@ public sealed class WriteBehindTests
         var later = await host.Memory.RememberAsync("a1", "written after the poison");
         await host.Memory.FlushAsync();
 
-        var stored = (await Entries.LoadAllAsync(store, "a1")).Select(e => e.Id).ToList();
+        var stored = (await MemoryEntries.LoadAllAsync(store, "a1")).Select(e => e.Id).ToList();
         Assert.That(stored, Is.SupersetOf(good));
         Assert.That(stored, Does.Contain(later.Id));
         Assert.That(stored, Has.Count.EqualTo(101));
@@ -154,7 +154,7 @@ public sealed class WriteBehindTests
         for (var i = 0; i < 20; i++)
         {
             var entry = await host.Memory.RememberAsync("a1", $"durable {i}");
-            Assert.That((await Entries.LoadAllAsync(store.Inner, "a1")).Any(e => e.Id == entry.Id), Is.True, $"memory {i} is stored when the call returns");
+            Assert.That((await MemoryEntries.LoadAllAsync(store.Inner, "a1")).Any(e => e.Id == entry.Id), Is.True, $"memory {i} is stored when the call returns");
         }
     }
 
@@ -167,7 +167,7 @@ public sealed class WriteBehindTests
         var stored = 0;
         for (var a = 0; a < 10; a++)
         {
-            stored += (await Entries.LoadAllAsync(store, $"agent-{a}")).Count;
+            stored += (await MemoryEntries.LoadAllAsync(store, $"agent-{a}")).Count;
         }
 
         Assert.That(stored, Is.EqualTo(200));
@@ -221,7 +221,7 @@ public sealed class WriteBehindTests
 
         store.Down = false;
         await host.Memory.FlushAsync();
-        Assert.That(await Entries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(accepted));
+        Assert.That(await MemoryEntries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(accepted));
         Assert.DoesNotThrowAsync(async () => await host.Memory.RememberAsync("a1", "room again"));
     }
 
@@ -252,7 +252,7 @@ public sealed class WriteBehindTests
         store.Down = false;
         await writes.WaitAsync(TimeSpan.FromSeconds(30));
         await host.Memory.FlushAsync();
-        Assert.That(await Entries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(50));
+        Assert.That(await MemoryEntries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(50));
     }
 
     [Test]
@@ -270,7 +270,7 @@ public sealed class WriteBehindTests
         var stored = 0;
         for (var a = 0; a < 5; a++)
         {
-            stored += (await Entries.LoadAllAsync(store, $"agent-{a}")).Count;
+            stored += (await MemoryEntries.LoadAllAsync(store, $"agent-{a}")).Count;
         }
 
         Assert.That(stored, Is.EqualTo(500));
@@ -289,7 +289,7 @@ public sealed class WriteBehindTests
         }
 
         await host.DisposeAsync();
-        Assert.That(await Entries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(300));
+        Assert.That(await MemoryEntries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(300));
     }
 
     [Test]
@@ -303,7 +303,7 @@ public sealed class WriteBehindTests
         }
 
         host.Services.Dispose();
-        Assert.That(await Entries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(100));
+        Assert.That(await MemoryEntries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(100));
     }
 
     [Test]

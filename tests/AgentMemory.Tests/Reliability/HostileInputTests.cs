@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentMemory.Storage;
 using AgentMemory.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -91,7 +92,7 @@ public abstract class HostileInputTests
         Assert.That(actual, Is.Not.Null, $"memory {expected.Id} came back");
         var versions = actual.Embedding is null ? new[] { expected.Version } : [expected.Version, expected.Version + 1];
         Assert.That(versions, Does.Contain(actual.Version), $"memory {expected.Id}: version");
-        Entries.AssertSame(actual, expected with { Embedding = actual.Embedding, EmbeddingModel = actual.EmbeddingModel, Version = actual.Version });
+        MemoryEntries.AssertSame(actual, expected with { Embedding = actual.Embedding, EmbeddingModel = actual.EmbeddingModel, Version = actual.Version });
     }
 }
 

@@ -1,3 +1,4 @@
+using AgentMemory.Storage;
 using AgentMemory.Tests.TestSupport;
 using NUnit.Framework;
 

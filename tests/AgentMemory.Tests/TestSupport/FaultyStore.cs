@@ -30,7 +30,7 @@ public sealed class FaultyStore : IMemoryStore
     /// <summary>The size (<see cref="MemoryChangeSet.Count"/>) of every change set written, in order.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<int> WrittenSizes { get; } = new();
 
-    /// <summary>Every memory snapshot written, in order.</summary>
+    /// <summary>Every memory snapshot written (inserts, then updates, of each change set), in order.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<MemoryEntry> WrittenUpserts { get; } = new();
 
     public IMemoryStore Inner => _inner;
@@ -57,7 +57,7 @@ public sealed class FaultyStore : IMemoryStore
             throw new TimeoutException("simulated outage: the database does not answer");
         }
 
-        if (Refuse is { } refuse && changes.Upserts.FirstOrDefault(refuse) is { } bad)
+        if (Refuse is { } refuse && changes.Inserts.Concat(changes.Updates).FirstOrDefault(refuse) is { } bad)
         {
             Interlocked.Increment(ref _failedApplies);
             throw new MemoryStoreException($"check constraint violated by {bad.Id}", isTransient: false);
@@ -65,7 +65,7 @@ public sealed class FaultyStore : IMemoryStore
 
         await _inner.ApplyAsync(changes, cancellationToken);
         WrittenSizes.Enqueue(changes.Count);
-        foreach (var upsert in changes.Upserts)
+        foreach (var upsert in changes.Inserts.Concat(changes.Updates))
         {
             WrittenUpserts.Enqueue(upsert);
         }

@@ -39,7 +39,7 @@ public sealed class MemoryTestHost : IAsyncDisposable
             collection.AddSingleton(time);
         }
 
-        var builder = collection.AddAgentMemory(o =>
+        var builder = collection.AddAgentMemory().Configure(o =>
         {
             o.Persistence.BatchInterval = TimeSpan.FromMilliseconds(5);
             o.Persistence.InitialRetryDelay = TimeSpan.FromMilliseconds(10);

@@ -43,7 +43,7 @@ public sealed class OutcomeAndConsolidationValidationTests
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddAgentMemory(o =>
+        builder.Services.AddAgentMemory().Configure(o =>
         {
             switch (option)
             {

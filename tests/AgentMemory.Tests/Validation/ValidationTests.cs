@@ -76,7 +76,7 @@ public sealed class ValidationTests
         }
 
         await Memory.FlushAsync();
-        Assert.That(await Entries.LoadAllAsync(_host.Store, Agent), Is.Empty);
+        Assert.That(await MemoryEntries.LoadAllAsync(_host.Store, Agent), Is.Empty);
     }
 
     [Test]

@@ -1,7 +1,9 @@
+using AgentMemory.Learning;
 using AgentMemory.Retrieval;
+using AgentMemory.Storage;
 using NUnit.Framework;
 
-namespace AgentMemory.Tests.Retrieval;
+namespace AgentMemory.Tests.Learning;
 
 /// <summary>The arithmetic of what an agent learns from outcomes, and its saved form.</summary>
 public sealed class AgentLearningTests

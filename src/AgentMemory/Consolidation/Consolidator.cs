@@ -1,22 +1,44 @@
-using System.Diagnostics;
-using AgentMemory.Consolidation;
+using AgentMemory.Agents;
 using AgentMemory.Diagnostics;
-using AgentMemory.Persistence;
+using AgentMemory.Embeddings;
 using AgentMemory.Retrieval;
+using AgentMemory.Storage;
 using AgentMemory.Validation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
-namespace AgentMemory.Internal;
+namespace AgentMemory.Consolidation;
 
-internal sealed partial class MemorySystem
+/// <summary>
+/// Consolidates one agent: takes the agent's consolidation lock (across hosts when the store provides one), plans from
+/// a snapshot of its memories, lets the chat client phrase new semantic memories, and applies the plan through the
+/// agent's mutator in chunks, each change only where every memory it read is unchanged since.
+/// </summary>
+internal sealed class Consolidator(
+    AgentCache cache,
+    AgentMutator mutator,
+    EmbeddingService embeddings,
+    IConsolidationLock consolidationLock,
+    Generalizer generalizer,
+    IOptions<AgentMemoryOptions> options,
+    TimeProvider time,
+    AgentMemoryInstruments instruments,
+    ILoggerFactory? loggerFactory = null)
 {
+    private readonly ILogger _logger = Loggers.Create<Consolidator>(loggerFactory);
+    private readonly AgentMemoryOptions _options = options.Value;
+    private readonly TimeProvider _time = time;
+    private readonly AgentMemoryInstruments _instruments = instruments;
+    private readonly Generalizer _generalizer = generalizer;
+
     /// <summary>Changes applied under one hold of the agent's write lock, so recalls and remembers interleave with a long run.</summary>
     private const int ConsolidationChunk = 256;
 
     private static readonly TimeSpan ConsolidationLockPoll = TimeSpan.FromMilliseconds(100);
 
-    public async ValueTask<ConsolidationReport> ConsolidateAsync(string agentId, CancellationToken cancellationToken = default)
+    /// <summary>Consolidates the agent, waiting while another run holds it.</summary>
+    public async ValueTask<ConsolidationReport> ConsolidateAsync(string agentId, CancellationToken cancellationToken)
     {
-        MemoryValidator.AgentId(agentId);
         while (true)
         {
             if (await TryConsolidateAsync(agentId, cancellationToken).ConfigureAwait(false) is { } report)
@@ -30,9 +52,9 @@ internal sealed partial class MemorySystem
     }
 
     /// <summary>Consolidates the agent, or returns <see langword="null"/> at once when another run holds it.</summary>
-    internal async Task<ConsolidationReport?> TryConsolidateAsync(string agentId, CancellationToken cancellationToken)
+    public async Task<ConsolidationReport?> TryConsolidateAsync(string agentId, CancellationToken cancellationToken)
     {
-        var held = await _consolidationLock.TryAcquireAsync(agentId, cancellationToken).ConfigureAwait(false);
+        var held = await consolidationLock.TryAcquireAsync(agentId, cancellationToken).ConfigureAwait(false);
         if (held is null)
         {
             Log.ConsolidationBusy(_logger, agentId);
@@ -52,14 +74,14 @@ internal sealed partial class MemorySystem
         var started = _time.GetTimestamp();
 
         // Pending embeddings first, so near-duplicates and clusters are seen among the newest memories too.
-        await _embeddings.FlushAsync(cancellationToken).ConfigureAwait(false);
-        var index = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
+        await embeddings.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var agent = await cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
         List<MemoryEntry> snapshot;
         HashSet<Guid> comparable;
-        using (index.EnterRead())
+        using (agent.EnterRead())
         {
-            snapshot = [.. index.Entries()];
-            comparable = [.. snapshot.Where(index.HasUsableEmbedding).Select(m => m.Id)];
+            snapshot = [.. agent.Entries()];
+            comparable = [.. snapshot.Where(agent.HasUsableEmbedding).Select(m => m.Id)];
         }
 
         var changes = ConsolidationPlanner.Plan(_options.Consolidation, snapshot, m => comparable.Contains(m.Id), Now());
@@ -71,7 +93,7 @@ internal sealed partial class MemorySystem
         {
             var chunk = NextChunk(changes, start);
             start += chunk.Count;
-            await MutateAsync(
+            await mutator.MutateAsync(
                 agentId,
                 chunk.Sum(c => c.Upserts.Count + c.Removals.Count) + 1,
                 mutation =>
@@ -94,9 +116,9 @@ internal sealed partial class MemorySystem
         }
 
         int kept;
-        using (index.EnterRead())
+        using (agent.EnterRead())
         {
-            kept = index.Count;
+            kept = agent.Count;
         }
 
         var report = new ConsolidationReport
@@ -204,12 +226,12 @@ internal sealed partial class MemorySystem
     /// <summary>Makes one planned change if every memory it read is unchanged since; false when it was skipped.</summary>
     private bool TryApply(Mutation mutation, ConsolidationChange change)
     {
-        var index = mutation.Index;
+        var agent = mutation.Agent;
         var expected = new Dictionary<Guid, MemoryEntry>(change.Expected.Count);
         foreach (var memory in change.Expected)
         {
-            var slot = index.SlotOf(memory.Id);
-            if (slot < 0 || index.EntryAt(slot).Version != memory.Version)
+            var slot = agent.SlotOf(memory.Id);
+            if (slot < 0 || agent.EntryAt(slot).Version != memory.Version)
             {
                 return false;
             }
@@ -223,14 +245,14 @@ internal sealed partial class MemorySystem
         {
             var upsert = change.Upserts[i];
             identities[i] = ContentIdentity.Hash(upsert.Content);
-            var slot = index.SlotOfContent(upsert.Type, upsert.Content, identities[i]);
-            if (slot >= 0 && index.EntryAt(slot).Id != upsert.Id && !change.Removals.Contains(index.EntryAt(slot).Id))
+            var slot = agent.SlotOfContent(upsert.Type, upsert.Content, identities[i]);
+            if (slot >= 0 && agent.EntryAt(slot).Id != upsert.Id && !change.Removals.Contains(agent.EntryAt(slot).Id))
             {
                 // The agent remembered the same content meanwhile.
                 return false;
             }
 
-            if (!expected.ContainsKey(upsert.Id) && index.SlotOf(upsert.Id) >= 0)
+            if (!expected.ContainsKey(upsert.Id) && agent.SlotOf(upsert.Id) >= 0)
             {
                 return false;
             }
@@ -239,8 +261,8 @@ internal sealed partial class MemorySystem
         var now = Now();
         foreach (var id in change.Removals)
         {
-            index.Remove(index.SlotOf(id));
-            mutation.Enqueue(PendingChange.Delete(index.AgentId, id));
+            agent.Remove(agent.SlotOf(id));
+            mutation.Deleted(id);
         }
 
         for (var i = 0; i < identities.Length; i++)
@@ -248,8 +270,8 @@ internal sealed partial class MemorySystem
             var upsert = change.Upserts[i];
             if (expected.TryGetValue(upsert.Id, out var read))
             {
-                var slot = index.SlotOf(upsert.Id);
-                var current = index.EntryAt(slot);
+                var slot = agent.SlotOf(upsert.Id);
+                var current = agent.EntryAt(slot);
 
                 // Recalls count accesses and embeddings arrive without a new version: keep what they added since the plan.
                 var updated = upsert with
@@ -261,15 +283,15 @@ internal sealed partial class MemorySystem
                     UpdatedAt = now,
                 };
                 TermCounts? terms = updated.Tags.SequenceEqual(current.Tags, StringComparer.Ordinal) ? null : TermCounts.ForMemory(updated.Content, updated.Tags);
-                index.Replace(slot, updated, identity: null, terms);
-                mutation.Enqueue(PendingChange.Upsert(updated));
+                agent.Replace(slot, updated, identity: null, terms);
+                mutation.Updated(slot, updated);
             }
             else
             {
                 mutation.EnsureAgent(now);
-                index.Add(upsert, identities[i], TermCounts.ForMemory(upsert.Content, upsert.Tags));
-                mutation.Enqueue(PendingChange.Upsert(upsert));
-                if (!index.HasUsableEmbedding(upsert))
+                var slot = agent.Add(upsert, identities[i], TermCounts.ForMemory(upsert.Content, upsert.Tags));
+                mutation.Inserted(slot, upsert);
+                if (!agent.HasUsableEmbedding(upsert))
                 {
                     mutation.Embed(upsert.Id, upsert.Content);
                 }
@@ -278,4 +300,6 @@ internal sealed partial class MemorySystem
 
         return true;
     }
+
+    private DateTimeOffset Now() => TimeRules.Normalize(_time.GetUtcNow());
 }

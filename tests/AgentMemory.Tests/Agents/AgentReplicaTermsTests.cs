@@ -1,18 +1,19 @@
+using AgentMemory.Agents;
 using AgentMemory.Retrieval;
 using NUnit.Framework;
 
-namespace AgentMemory.Tests.Retrieval;
+namespace AgentMemory.Tests.Agents;
 
 /// <summary>
-/// The index keeps no copy of a memory's terms: it counts them again from the memory when its content or tags change
+/// The replica keeps no copy of a memory's terms: it counts them again from the memory when its content or tags change
 /// or it goes. Each change must then take out exactly what the memory had put in.
 /// </summary>
-public sealed class AgentIndexTermsTests
+public sealed class AgentReplicaTermsTests
 {
     [Test]
     public void ChangingAndRemovingMemoriesTakesOutExactlyTheirTerms()
     {
-        var index = new AgentIndex("agent", "model");
+        var index = new AgentReplica("agent", "model");
         using var write = index.EnterWrite();
         var reopened = Add(index, "ticket 4711 reopened", "ops");
         var closed = Add(index, "ticket 4711 closed", "ops");
@@ -33,10 +34,10 @@ public sealed class AgentIndexTermsTests
         Assert.That(index.TermsAt(2), Is.EquivalentTo(TermCounts.ForMemory("printer jam", ["office"]).Terms.ToArray().Select(t => t.Key)));
     }
 
-    private static int[] Frequencies(AgentIndex index) =>
+    private static int[] Frequencies(AgentReplica index) =>
         [.. new[] { "ticket", "4711", "ops", "printer" }.Select(word => index.DocumentFrequency(Tokenizer.Term(word)!))];
 
-    private static int Add(AgentIndex index, string content, string tag)
+    private static int Add(AgentReplica index, string content, string tag)
     {
         var now = DateTimeOffset.UnixEpoch;
         var entry = new MemoryEntry

@@ -2,7 +2,7 @@ using System.Text.Json;
 using AgentMemory.Retrieval;
 using AgentMemory.Validation;
 
-namespace AgentMemory.Internal;
+namespace AgentMemory.Agents;
 
 /// <summary>A draft after validation, with what the index needs computed outside any lock (a value: one less object per remember).</summary>
 internal readonly record struct PreparedMemory(

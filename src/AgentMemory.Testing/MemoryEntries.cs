@@ -1,16 +1,26 @@
 using System.Text.Json;
-using AgentMemory.Validation;
+using AgentMemory.Storage;
 using NUnit.Framework;
 
-namespace AgentMemory.Tests.TestSupport;
+namespace AgentMemory.Testing;
 
-/// <summary>Builds memory entries for tests and compares them field by field.</summary>
-public static class Entries
+/// <summary>Builds memory entries for store tests and compares them field by field.</summary>
+public static class MemoryEntries
 {
     private static readonly DateTimeOffset Base = new(2026, 3, 14, 15, 9, 26, TimeSpan.Zero);
 
+    /// <summary>An agent id no other test uses, so tests may share one store.</summary>
+    /// <param name="prefix">Readable start of the id.</param>
+    /// <returns>The id.</returns>
     public static string UniqueAgent(string prefix = "agent") => $"{prefix}-{Guid.NewGuid():N}";
 
+    /// <summary>An episodic memory with only the required fields set.</summary>
+    /// <param name="agentId">The agent.</param>
+    /// <param name="content">The content.</param>
+    /// <param name="version">The version.</param>
+    /// <param name="id">The id; a new time-ordered one when <see langword="null"/>.</param>
+    /// <param name="created">The creation (and last access and update) time; a fixed time when <see langword="null"/>.</param>
+    /// <returns>The entry.</returns>
     public static MemoryEntry Simple(string agentId, string content, long version = 1, Guid? id = null, DateTimeOffset? created = null)
     {
         var at = created ?? Base;
@@ -28,9 +38,14 @@ public static class Entries
     }
 
     /// <summary>An entry with every field set to a non-default value, including awkward text.</summary>
+    /// <param name="agentId">The agent.</param>
+    /// <param name="seed">Varies every field.</param>
+    /// <returns>The entry.</returns>
     public static MemoryEntry Full(string agentId, int seed = 0)
     {
-        var created = TimeRules.Normalize(Base.AddMinutes(seed).AddTicks(1234567));
+        // Times at the microsecond precision every store keeps.
+        var ticks = Base.AddMinutes(seed).AddTicks(1234567).UtcTicks;
+        var created = new DateTimeOffset(ticks - (ticks % 10), TimeSpan.Zero);
         var embedding = new float[384];
         for (var i = 0; i < embedding.Length; i++)
         {
@@ -43,7 +58,7 @@ public static class Entries
             AgentId = agentId,
             Type = (MemoryType)(seed % 4),
             Content = $"Memory {seed}: the user 👩‍💻 prefers «dark mode» — 日本語 text, quotes ' \" \\ and a tab\tand newline\n; DROP TABLE memories; --",
-            Metadata = MemoryJson.Parse($$$"""{"seed":{{{seed}}},"source":"chat","nested":{"list":[1,2.5,"three",null,true,{"deep":"ü"}],"empty":{}},"unicode":"ç∂ƒ😀","big":12345678901234567890}"""),
+            Metadata = Json($$$"""{"seed":{{{seed}}},"source":"chat","nested":{"list":[1,2.5,"three",null,true,{"deep":"ü"}],"empty":{}},"unicode":"ç∂ƒ😀","big":12345678901234567890}"""),
             Importance = (Importance)(seed % 4),
             Valence = ((seed % 21) - 10) / 10.0,
             Tags = ["preferences", $"tag-{seed}", "ünïcode"],
@@ -60,6 +75,18 @@ public static class Entries
         };
     }
 
+    /// <summary>A JSON value that outlives its document, for metadata and agent state.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <returns>The value.</returns>
+    public static JsonElement Json(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Asserts that every field of <paramref name="actual"/> equals that of <paramref name="expected"/>.</summary>
+    /// <param name="actual">What the store returned.</param>
+    /// <param name="expected">What was written.</param>
     public static void AssertSame(MemoryEntry actual, MemoryEntry expected)
     {
         Assert.Multiple(() =>
@@ -85,10 +112,14 @@ public static class Entries
         });
     }
 
+    /// <summary>Every memory the store holds for the agent, in the order it streams them.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="agentId">The agent.</param>
+    /// <returns>The memories.</returns>
     public static async Task<List<MemoryEntry>> LoadAllAsync(IMemoryStore store, string agentId)
     {
         var list = new List<MemoryEntry>();
-        await foreach (var entry in store.LoadMemoriesAsync(agentId))
+        await foreach (var entry in store.LoadMemoriesAsync(agentId).ConfigureAwait(false))
         {
             list.Add(entry);
         }

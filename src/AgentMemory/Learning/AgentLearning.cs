@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Text.Json;
+using AgentMemory.Retrieval;
+using AgentMemory.Storage;
 
-namespace AgentMemory.Retrieval;
+namespace AgentMemory.Learning;
 
 /// <summary>
 /// What one agent learned from the outcomes of its tasks about how to find the memories that help it, beyond each

@@ -2,13 +2,14 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using AgentMemory.Diagnostics;
 using AgentMemory.Embeddings;
+using AgentMemory.Hosting;
 using AgentMemory.Retrieval;
 using AgentMemory.Storage;
 using AgentMemory.Validation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AgentMemory.Internal;
+namespace AgentMemory.Agents;
 
 /// <summary>
 /// The agents held in process. The first call for an agent loads all its memories from the store; concurrent first
@@ -17,14 +18,14 @@ namespace AgentMemory.Internal;
 /// </summary>
 internal sealed class AgentCache
 {
-    private readonly ConcurrentDictionary<string, Task<AgentIndex>> _agents = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<AgentReplica>> _agents = new(StringComparer.Ordinal);
     private readonly IMemoryStore _store;
     private readonly StoreInitializer _initializer;
     private readonly EmbeddingService _embeddings;
     private readonly ILogger _logger;
     private readonly AgentMemoryInstruments _instruments;
     private readonly int _maxAgents;
-    private readonly PersistenceOptions _retry;
+    private readonly Backoff _backoff;
     private readonly TimeProvider _time;
     private readonly Lock _evictionGate = new();
 
@@ -41,7 +42,7 @@ internal sealed class AgentCache
         ILoggerFactory? loggerFactory = null)
     {
         _time = time;
-        _retry = options.Value.Persistence;
+        _backoff = Backoff.From(options.Value.Persistence);
         _store = store;
         _initializer = initializer;
         _embeddings = embeddings;
@@ -53,8 +54,8 @@ internal sealed class AgentCache
 
     public int Count => _agents.Count;
 
-    /// <summary>The indexes loaded now (a snapshot).</summary>
-    public IEnumerable<AgentIndex> Cached()
+    /// <summary>The agentes loaded now (a snapshot).</summary>
+    public IEnumerable<AgentReplica> Cached()
     {
         foreach (var load in _agents.Values)
         {
@@ -65,14 +66,14 @@ internal sealed class AgentCache
         }
     }
 
-    /// <summary>The agent's index, loading it when it is not in process.</summary>
-    public async ValueTask<AgentIndex> GetAsync(string agentId, CancellationToken cancellationToken)
+    /// <summary>The agent's replica, loading it when it is not in process.</summary>
+    public async ValueTask<AgentReplica> GetAsync(string agentId, CancellationToken cancellationToken)
     {
         while (true)
         {
             if (!_agents.TryGetValue(agentId, out var load))
             {
-                var started = new TaskCompletionSource<AgentIndex>(TaskCreationOptions.RunContinuationsAsynchronously);
+                var started = new TaskCompletionSource<AgentReplica>(TaskCreationOptions.RunContinuationsAsynchronously);
                 if (!_agents.TryAdd(agentId, started.Task))
                 {
                     continue;
@@ -83,37 +84,36 @@ internal sealed class AgentCache
                 load = started.Task;
             }
 
-            var index = load.IsCompletedSuccessfully ? load.Result : await load.WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (index.IsRetired)
+            var agent = load.IsCompletedSuccessfully ? load.Result : await load.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (agent.IsRetired)
             {
-                _agents.TryRemove(new KeyValuePair<string, Task<AgentIndex>>(agentId, load));
+                _agents.TryRemove(new KeyValuePair<string, Task<AgentReplica>>(agentId, load));
                 continue;
             }
 
-            index.Touch();
-            return index;
+            agent.Touch();
+            return agent;
         }
     }
 
-    /// <summary>Memories read before their words are computed and they are added to the index, beside the rest of the read.</summary>
+    /// <summary>Memories read before their words are computed and they are added to the agent, beside the rest of the read.</summary>
     private const int LoadChunk = 512;
 
     /// <summary>
-    /// Reads the agent's state and memories into a new index, starting over (with the writer's backoff) when the store
+    /// Reads the agent's state and memories into a new replica, starting over (with the writer's backoff) when the store
     /// fails transiently part way, so a connection dropped or a statement cancelled during a load costs a retry, not
     /// a failed call; the last failure is thrown. Memories are taken in chunks: each chunk's words are computed on the
-    /// thread pool and the chunk is added to the index (in read order) while the rest is still being read.
+    /// thread pool and the chunk is added to the agent (in read order) while the rest is still being read.
     /// </summary>
-    private async Task<(AgentIndex Index, List<MemoryEntry> ToEmbed)> ReadWithRetriesAsync(string agentId)
+    private async Task<(AgentReplica Agent, List<MemoryEntry> ToEmbed)> ReadWithRetriesAsync(string agentId)
     {
-        var delay = _retry.InitialRetryDelay;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await _initializer.EnsureInitializedAsync(CancellationToken.None).ConfigureAwait(false);
                 var state = await _store.GetAgentAsync(agentId, CancellationToken.None).ConfigureAwait(false);
-                var index = new AgentIndex(agentId, _embeddings.ModelId) { State = state };
+                var agent = new AgentReplica(agentId, _embeddings.ModelId) { State = state };
                 var toEmbed = new List<MemoryEntry>();
                 var filling = Task.CompletedTask;
                 var chunk = new List<MemoryEntry>(LoadChunk);
@@ -129,43 +129,43 @@ internal sealed class AgentCache
                         chunk.Add(entry);
                         if (chunk.Count == LoadChunk)
                         {
-                            filling = FillAsync(filling, [.. chunk], index, toEmbed);
+                            filling = FillAsync(filling, [.. chunk], agent, toEmbed);
                             chunk.Clear();
                         }
                     }
 
-                    filling = FillAsync(filling, [.. chunk], index, toEmbed);
+                    filling = FillAsync(filling, [.. chunk], agent, toEmbed);
                 }
                 finally
                 {
-                    // A failed read still waits for the chunks in flight, so nothing touches an abandoned index later.
+                    // A failed read still waits for the chunks in flight, so nothing touches an abandoned agent later.
                     await filling.ConfigureAwait(false);
                 }
 
-                return (index, toEmbed);
+                return (agent, toEmbed);
             }
             catch (MemoryStoreException ex) when (ex.IsTransient && attempt < LoadAttempts)
             {
                 _instruments.AgentLoadFailures.Add(1, new KeyValuePair<string, object?>("retried", true));
+                var delay = _backoff.Delay(attempt);
                 Log.AgentLoadRetry(_logger, agentId, attempt, delay.TotalMilliseconds, ex);
                 await Task.Delay(delay, _time).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _retry.MaxRetryDelay.Ticks));
             }
         }
     }
 
-    /// <summary>Computes a chunk's words on the thread pool now, and adds the chunk to the index once the chunks before it are in.</summary>
-    private static async Task FillAsync(Task previous, MemoryEntry[] entries, AgentIndex index, List<MemoryEntry> toEmbed)
+    /// <summary>Computes a chunk's words on the thread pool now, and adds the chunk to the agent once the chunks before it are in.</summary>
+    private static async Task FillAsync(Task previous, MemoryEntry[] entries, AgentReplica agent, List<MemoryEntry> toEmbed)
     {
         var prepared = Task.Run(() => Array.ConvertAll(entries, static e => (Identity: ContentIdentity.Hash(e.Content), Terms: TermCounts.ForMemory(e.Content, e.Tags))));
         await previous.ConfigureAwait(false);
         var words = await prepared.ConfigureAwait(false);
-        using (index.EnterWrite())
+        using (agent.EnterWrite())
         {
             for (var i = 0; i < entries.Length; i++)
             {
-                index.Add(entries[i], words[i].Identity, words[i].Terms);
-                if (!index.HasUsableEmbedding(entries[i]))
+                agent.Add(entries[i], words[i].Identity, words[i].Terms);
+                if (!agent.HasUsableEmbedding(entries[i]))
                 {
                     toEmbed.Add(entries[i]);
                 }
@@ -174,49 +174,49 @@ internal sealed class AgentCache
     }
 
     /// <summary>
-    /// Puts a fresh, empty index in place of the agent's (after the caller retired the old one under its lock), so
+    /// Puts a fresh, empty replica in place of the agent's (after the caller retired the old one under its lock), so
     /// that nothing is loaded from the store while the agent's deletion is still queued.
     /// </summary>
-    public AgentIndex ReplaceWithEmpty(string agentId)
+    public AgentReplica ReplaceWithEmpty(string agentId)
     {
-        var index = new AgentIndex(agentId, _embeddings.ModelId);
-        _agents[agentId] = Task.FromResult(index);
-        return index;
+        var agent = new AgentReplica(agentId, _embeddings.ModelId);
+        _agents[agentId] = Task.FromResult(agent);
+        return agent;
     }
 
-    private async Task LoadAsync(string agentId, TaskCompletionSource<AgentIndex> completion)
+    private async Task LoadAsync(string agentId, TaskCompletionSource<AgentReplica> completion)
     {
         try
         {
-            var index = await LoadIndexAsync(agentId).ConfigureAwait(false);
-            completion.SetResult(index);
+            var agent = await LoadAgentAsync(agentId).ConfigureAwait(false);
+            completion.SetResult(agent);
             _instruments.AgentsLoaded.Add(1);
             EvictIfNeeded(agentId);
         }
         catch (Exception ex)
         {
-            _agents.TryRemove(new KeyValuePair<string, Task<AgentIndex>>(agentId, completion.Task));
+            _agents.TryRemove(new KeyValuePair<string, Task<AgentReplica>>(agentId, completion.Task));
             _instruments.AgentLoadFailures.Add(1);
             Log.AgentLoadFailed(_logger, agentId, ex);
             completion.SetException(ex);
         }
     }
 
-    private async Task<AgentIndex> LoadIndexAsync(string agentId)
+    private async Task<AgentReplica> LoadAgentAsync(string agentId)
     {
         var stopwatch = Stopwatch.StartNew();
-        var (index, toEmbed) = await ReadWithRetriesAsync(agentId).ConfigureAwait(false);
+        var (agent, toEmbed) = await ReadWithRetriesAsync(agentId).ConfigureAwait(false);
         foreach (var entry in toEmbed)
         {
-            _embeddings.Enqueue(index, entry.Id, entry.Content);
+            _embeddings.Enqueue(agent, entry.Id, entry.Content);
         }
 
-        using (index.EnterRead())
+        using (agent.EnterRead())
         {
-            Log.AgentLoaded(_logger, agentId, index.Count, stopwatch.Elapsed.TotalMilliseconds);
+            Log.AgentLoaded(_logger, agentId, agent.Count, stopwatch.Elapsed.TotalMilliseconds);
         }
 
-        return index;
+        return agent;
     }
 
     private void EvictIfNeeded(string justLoaded)
@@ -232,19 +232,19 @@ internal sealed class AgentCache
             var target = Math.Max(1, (int)(_maxAgents * 0.9));
             var candidates = _agents
                 .Where(p => p.Key != justLoaded && p.Value.IsCompletedSuccessfully)
-                .Select(p => (p.Key, Load: p.Value, Index: p.Value.Result))
-                .OrderBy(static c => c.Index.LastUsed)
+                .Select(p => (p.Key, Load: p.Value, Agent: p.Value.Result))
+                .OrderBy(static c => c.Agent.LastUsed)
                 .ToList();
-            foreach (var (agentId, load, index) in candidates)
+            foreach (var (agentId, load, agent) in candidates)
             {
                 if (_agents.Count <= target)
                 {
                     break;
                 }
 
-                if (TryRetire(index))
+                if (TryRetire(agent))
                 {
-                    _agents.TryRemove(new KeyValuePair<string, Task<AgentIndex>>(agentId, load));
+                    _agents.TryRemove(new KeyValuePair<string, Task<AgentReplica>>(agentId, load));
                     _instruments.AgentsEvicted.Add(1);
                     Log.AgentEvicted(_logger, agentId);
                 }
@@ -256,22 +256,22 @@ internal sealed class AgentCache
         }
     }
 
-    private static bool TryRetire(AgentIndex index)
+    private static bool TryRetire(AgentReplica agent)
     {
-        if (index.PendingWrites > 0)
+        if (agent.Pin.IsHeld)
         {
             return false;
         }
 
-        using (index.EnterWrite())
+        using (agent.EnterWrite())
         {
-            // Checked again under the lock: a writer enqueues while holding it.
-            if (index.PendingWrites > 0 || index.IsRetired)
+            // Checked again under the lock: a change emits its records while holding it.
+            if (agent.Pin.IsHeld || agent.IsRetired)
             {
                 return false;
             }
 
-            index.IsRetired = true;
+            agent.IsRetired = true;
             return true;
         }
     }

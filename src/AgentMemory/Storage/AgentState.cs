@@ -1,8 +1,11 @@
 using System.Text.Json;
 
-namespace AgentMemory;
+namespace AgentMemory.Storage;
 
-/// <summary>An agent as the store knows it: its id, when it was first seen and its settings.</summary>
+/// <summary>
+/// An agent as the store keeps it: its id, when it was first seen, whether it learns from outcomes, and what it
+/// learned. For store implementers: save and return every property as it is given.
+/// </summary>
 public sealed record AgentState
 {
     /// <summary>The agent's id.</summary>
@@ -14,6 +17,9 @@ public sealed record AgentState
     /// <summary>Whether outcomes change the utility of this agent's memories; <see langword="true"/> by default.</summary>
     public bool LearningEnabled { get; init; } = true;
 
-    /// <summary>Free-form settings, a JSON object.</summary>
+    /// <summary>
+    /// What the memory system keeps for the agent (what it learned from outcomes), as a JSON object. Opaque to a store:
+    /// saved and returned unchanged.
+    /// </summary>
     public JsonElement Settings { get; init; } = MemoryJson.EmptyObject;
 }

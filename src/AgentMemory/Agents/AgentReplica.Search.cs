@@ -1,15 +1,19 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using AgentMemory.Retrieval;
 
-namespace AgentMemory.Retrieval;
+namespace AgentMemory.Agents;
 
-internal sealed partial class AgentIndex
+internal sealed partial class AgentReplica
 {
     /// <summary>Margin under the k-th best score within which a memory is still scored exactly (float rounding).</summary>
     private const double BoundSlack = 1e-5;
 
     /// <summary>Below this many vector elements a scan runs on one thread.</summary>
     private const long ParallelThreshold = 4_000_000;
+
+    /// <summary>Memories scored before the scan, per requested result.</summary>
+    private const int SeedsPerResult = 4;
 
     /// <summary>Scores every live memory that passes the filter and returns the best, best first (caller holds a lock).</summary>
     public SearchHit[] Search(SearchQuery query)
@@ -65,8 +69,8 @@ internal sealed partial class AgentIndex
             for (var i = 0; i < selected.Length; i++)
             {
                 var slot = selected[i].Slot;
-                var breakdown = scan.Breakdown(slot);
-                hits[i] = new SearchHit(slot, _entries[slot]!, scan.Score(breakdown), breakdown);
+                var (breakdown, score) = scan.Breakdown(slot);
+                hits[i] = new SearchHit(slot, _entries[slot]!, score, breakdown);
             }
 
             return hits;
@@ -93,7 +97,7 @@ internal sealed partial class AgentIndex
             var bestSemantic = 0f;
             for (var other = 0; comparable && other < _slotCount; other++)
             {
-                if (_vectors.Has(other) && _types[other] != DeadSlot)
+                if (_vectors.Has(other) && _columns.IsLive(other))
                 {
                     bestSemantic = Math.Max(bestSemantic, _vectors.Cosine(other, vector));
                 }
@@ -122,44 +126,41 @@ internal sealed partial class AgentIndex
         }
     }
 
-    /// <summary>BM25 (with the agent's learned word weights) over the postings of the query's terms; returns the best score among slots that pass the filter.</summary>
+    /// <summary>How many memories hold the term (caller holds a lock).</summary>
+    public int DocumentFrequency(string term) => _lexical.DocumentFrequency(term);
+
+    /// <summary>
+    /// What each word of a query tells this agent's memories apart by, for weighing the words of the query the
+    /// built-in generator embeds: its inverse document frequency, as BM25 weighs it, times what the agent learned of
+    /// the word. Boilerplate that most memories share (and words that misled the agent) then hardly moves the query
+    /// vector, as they hardly move the word match (caller holds a lock).
+    /// </summary>
+    public Dictionary<string, float> QueryTermWeights(string text)
+    {
+        var weights = new Dictionary<string, float>(StringComparer.Ordinal);
+        var documents = _byId.Count;
+        foreach (var term in Tokenizer.Terms(text))
+        {
+            if (!weights.ContainsKey(term))
+            {
+                weights[term] = (float)(LexicalIndex.InverseDocumentFrequency(documents, DocumentFrequency(term)) * Learning.TermWeight(term));
+            }
+        }
+
+        return weights;
+    }
+
+    /// <summary>BM25 into <paramref name="scores"/>; returns the best score among slots that pass the filter.</summary>
     private float ScoreLexical(KeyValuePair<string, float>[] terms, double k1, double b, CompiledFilter? filter, float[] scores)
     {
-        var documents = _byId.Count;
-        if (terms.Length == 0 || documents == 0 || _totalLength == 0)
-        {
-            return 0;
-        }
-
-        var inverseAverage = (float)(documents / (double)_totalLength);
-        var k1f = (float)k1;
-        var bf = (float)b;
-        var lengths = _lengths;
-        var learned = Learning;
-        foreach (var (term, queryWeight) in terms)
-        {
-            if (!_postings.TryGetValue(term, out var postings))
-            {
-                continue;
-            }
-
-            var weight = (float)(queryWeight * learned.TermWeight(term) * InverseDocumentFrequency(documents, postings.Count) * (k1 + 1));
-            var slots = postings.Slots;
-            var counts = postings.Counts;
-            for (var i = 0; i < slots.Length; i++)
-            {
-                var slot = slots[i];
-                var tf = counts[i];
-                scores[slot] += weight * tf / (tf + (k1f * (1 - bf + (bf * lengths[slot] * inverseAverage))));
-            }
-        }
+        _lexical.Score(terms, k1, b, Learning, _byId.Count, scores);
 
         // One pass over the slots (fewer than the postings of common words); the filter is checked only for a new best.
         var max = 0f;
         var count = _slotCount;
         for (var slot = 0; slot < count; slot++)
         {
-            if (scores[slot] > max && Passes(slot, filter))
+            if (scores[slot] > max && _columns.Passes(slot, filter, _entries))
             {
                 max = scores[slot];
             }
@@ -180,54 +181,6 @@ internal sealed partial class AgentIndex
         return UnitVectors.TryNormalize(vector, unit) ? unit : null;
     }
 
-    private bool Passes(int slot, CompiledFilter? filter)
-    {
-        var type = _types[slot];
-        if (type == DeadSlot)
-        {
-            return false;
-        }
-
-        if (filter is null)
-        {
-            return true;
-        }
-
-        return _expiresTicks[slot] > filter.NowTicks
-            && (filter.TypeMask & (1 << type)) != 0
-            && _importance[slot] >= filter.MinImportance
-            && _createdTicks[slot] >= filter.CreatedFromTicks
-            && _createdTicks[slot] < filter.CreatedBeforeTicks
-            && (filter.Tags is null || CompiledFilter.HasAllTags(_entries[slot]!, filter.Tags));
-    }
-
-    /// <summary>How many memories hold the term (caller holds a lock).</summary>
-    public int DocumentFrequency(string term) => _postings.TryGetValue(term, out var postings) ? postings.Count : 0;
-
-    /// <summary>
-    /// What each word of a query tells this agent's memories apart by, for weighing the words of the query the
-    /// built-in generator embeds: its inverse document frequency, as BM25 weighs it, times what the agent learned of
-    /// the word. Boilerplate that most memories share (and words that misled the agent) then hardly moves the query
-    /// vector, as they hardly move the word match (caller holds a lock).
-    /// </summary>
-    public Dictionary<string, float> QueryTermWeights(string text)
-    {
-        var weights = new Dictionary<string, float>(StringComparer.Ordinal);
-        var documents = _byId.Count;
-        foreach (var term in Tokenizer.Terms(text))
-        {
-            if (!weights.ContainsKey(term))
-            {
-                weights[term] = (float)(InverseDocumentFrequency(documents, DocumentFrequency(term)) * Learning.TermWeight(term));
-            }
-        }
-
-        return weights;
-    }
-
-    /// <summary>Memories scored before the scan, per requested result.</summary>
-    private const int SeedsPerResult = 4;
-
     /// <summary>The slots of the <paramref name="count"/> best word matches (score above 0), in ascending slot order.</summary>
     private static int[] BestLexicalSlots(float[] lexical, int slotCount, int count)
     {
@@ -245,13 +198,10 @@ internal sealed partial class AgentIndex
         return slots;
     }
 
-    /// <summary>BM25's inverse document frequency of a word found in <paramref name="df"/> of <paramref name="documents"/> memories.</summary>
-    private static double InverseDocumentFrequency(int documents, int df) => Math.Log(1 + ((documents - df + 0.5) / (df + 0.5)));
-
     /// <summary>The per-recall constants of the scan and the per-slot scoring.</summary>
-    private readonly struct ScanContext(AgentIndex index, SearchQuery query, CompiledFilter? filter, float[] lexical, float maxLexical, float[]? vector, double share)
+    private readonly struct ScanContext(AgentReplica agent, SearchQuery query, CompiledFilter? filter, float[] lexical, float maxLexical, float[]? vector, double share)
     {
-        private readonly double _totalWeight = query.RelevanceWeight + query.RecencyWeight + query.ImportanceWeight + query.UtilityWeight;
+        private readonly ScoreFormula _formula = new(query);
 
         /// <summary>
         /// Scores the slots in [start, end) except <paramref name="skip"/> (ascending; already scored), into
@@ -277,22 +227,21 @@ internal sealed partial class AgentIndex
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void Consider(int slot, TopK best, float floor)
         {
-            if (!index.Passes(slot, filter))
+            var columns = agent._columns;
+            if (!columns.Passes(slot, filter, agent._entries))
             {
                 return;
             }
 
             var threshold = query.Threshold;
             double relevance = maxLexical > 0 ? lexical[slot] / maxLexical : 0f;
-            var rest = (query.RecencyWeight > 0 ? query.RecencyWeight * Recency(slot) : 0)
-                + (query.ImportanceWeight * Importance(slot))
-                + (query.UtilityWeight * Utility(slot));
-            if (vector is not null && index._vectors.Has(slot))
+            var rest = _formula.Rest(columns.LastAccessTicks(slot), columns.Importance(slot), columns.Utility(slot));
+            if (vector is not null && agent._vectors.Has(slot))
             {
                 // Semantic similarity is at most 1 (a scaled cosine, capped): a memory that could not enter the top k
                 // (or pass the threshold) even at 1 is skipped without reading its vector.
                 var bestRelevance = share + ((1 - share) * relevance);
-                if (bestRelevance < threshold || ((query.RelevanceWeight * bestRelevance) + rest) / _totalWeight < Math.Max(best.Floor, floor) - BoundSlack)
+                if (bestRelevance < threshold || _formula.Score(bestRelevance, rest) < Math.Max(best.Floor, floor) - BoundSlack)
                 {
                     return;
                 }
@@ -305,39 +254,30 @@ internal sealed partial class AgentIndex
                 return;
             }
 
-            var score = (query.RelevanceWeight * relevance) + rest;
-            best.Offer(slot, (float)(score / _totalWeight));
+            best.Offer(slot, (float)_formula.Score(relevance, rest));
         }
 
         /// <summary>The slot's semantic similarity: its cosine with the query, scaled and capped at 1 (the slot has a vector).</summary>
-        private float Semantic(int slot) => Math.Clamp(index._vectors.Cosine(slot, vector) * query.SemanticScale, 0f, 1f);
+        private float Semantic(int slot) => Math.Clamp(agent._vectors.Cosine(slot, vector) * query.SemanticScale, 0f, 1f);
 
-        public ScoreBreakdown Breakdown(int slot)
+        /// <summary>The slot's breakdown, and its score by the same formula the scan ranked it with.</summary>
+        public (ScoreBreakdown Breakdown, double Score) Breakdown(int slot)
         {
+            var columns = agent._columns;
             double lexicalPart = maxLexical > 0 ? lexical[slot] / maxLexical : 0;
             double semantic = 0;
             var relevance = lexicalPart;
-            if (vector is not null && index._vectors.Has(slot))
+            if (vector is not null && agent._vectors.Has(slot))
             {
                 semantic = Semantic(slot);
                 relevance = (share * semantic) + ((1 - share) * lexicalPart);
             }
 
-            return new ScoreBreakdown(relevance, semantic, lexicalPart, Recency(slot), Importance(slot), Utility(slot));
+            var recency = _formula.Recency(columns.LastAccessTicks(slot));
+            var importance = ScoreFormula.Importance(columns.Importance(slot));
+            var utility = ScoreFormula.Utility(columns.Utility(slot));
+            var score = _formula.Score(relevance, _formula.Rest(columns.LastAccessTicks(slot), columns.Importance(slot), columns.Utility(slot)));
+            return (new ScoreBreakdown(relevance, semantic, lexicalPart, recency, importance, utility), score);
         }
-
-        public double Score(ScoreBreakdown b) =>
-            ((query.RelevanceWeight * b.Relevance) + (query.RecencyWeight * b.Recency)
-            + (query.ImportanceWeight * b.Importance) + (query.UtilityWeight * b.Utility)) / _totalWeight;
-
-        private double Recency(int slot)
-        {
-            var age = query.NowTicks - index._lastAccessTicks[slot];
-            return age <= 0 ? 1.0 : Math.Exp(-query.RecencyLambda * age);
-        }
-
-        private double Importance(int slot) => (index._importance[slot] + 1) / 4.0;
-
-        private double Utility(int slot) => (index._utility[slot] + 1) / 2.0;
     }
 }

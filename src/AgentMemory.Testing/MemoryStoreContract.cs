@@ -1,0 +1,429 @@
+using AgentMemory.Storage;
+using NUnit.Framework;
+
+namespace AgentMemory.Testing;
+
+/// <summary>
+/// What every <see cref="IMemoryStore"/> must do: derive an NUnit fixture from this class and return your store from
+/// <see cref="CreateStoreAsync"/>, and the whole suite runs against it. Each test uses agents of its own, so one store
+/// serves the whole fixture.
+/// </summary>
+public abstract class MemoryStoreContract
+{
+    /// <summary>The store under test, created once per fixture.</summary>
+    protected IMemoryStore Store { get; private set; } = null!;
+
+    /// <summary>Creates the store under test (it is initialized by the suite).</summary>
+    /// <returns>The store.</returns>
+    protected abstract Task<IMemoryStore> CreateStoreAsync();
+
+    /// <summary>Creates and initializes the store once for the fixture.</summary>
+    /// <returns>A task that completes when the store is ready.</returns>
+    [OneTimeSetUp]
+    public async Task CreateStore()
+    {
+        Store = await CreateStoreAsync();
+        await Store.InitializeAsync();
+    }
+
+    /// <summary>Contract: Initialize is idempotent.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task InitializeIsIdempotent()
+    {
+        await Store.InitializeAsync();
+        await Store.InitializeAsync();
+        var agent = MemoryEntries.UniqueAgent();
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [MemoryEntries.Simple(agent, "still works")] });
+        Assert.That(await MemoryEntries.LoadAllAsync(Store, agent), Has.Count.EqualTo(1));
+    }
+
+    /// <summary>Contract: Round trips every field.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task RoundTripsEveryField()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var expected = Enumerable.Range(0, 8).Select(i => MemoryEntries.Full(agent, i)).ToList();
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = expected });
+
+        var loaded = await MemoryEntries.LoadAllAsync(Store, agent);
+        Assert.That(loaded, Has.Count.EqualTo(expected.Count));
+        foreach (var entry in expected)
+        {
+            MemoryEntries.AssertSame(loaded.Single(e => e.Id == entry.Id), entry);
+        }
+    }
+
+    /// <summary>Contract: Round trips entry without optional fields.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task RoundTripsEntryWithoutOptionalFields()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var entry = MemoryEntries.Simple(agent, "plain");
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [entry] });
+        MemoryEntries.AssertSame((await MemoryEntries.LoadAllAsync(Store, agent)).Single(), entry);
+    }
+
+    /// <summary>Contract: Round trips extreme dates.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task RoundTripsExtremeDates()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var past = new DateTimeOffset(1, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var future = new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero).AddTicks(9_999_990);
+        var entry = MemoryEntries.Simple(agent, "ancient") with { CreatedAt = past, LastAccessedAt = future, UpdatedAt = past.AddTicks(10), ExpiresAt = future };
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [entry] });
+        MemoryEntries.AssertSame((await MemoryEntries.LoadAllAsync(Store, agent)).Single(), entry);
+    }
+
+    /// <summary>Contract: Upsert is idempotent.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task UpsertIsIdempotent()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var entry = MemoryEntries.Full(agent, 1);
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [entry] });
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [entry] });
+        var loaded = await MemoryEntries.LoadAllAsync(Store, agent);
+        Assert.That(loaded, Has.Count.EqualTo(1));
+        MemoryEntries.AssertSame(loaded[0], entry);
+    }
+
+    /// <summary>Contract: Abatch of new memories one of them stored already writes them all once.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task ABatchOfNewMemoriesOneOfThemStoredAlreadyWritesThemAllOnce()
+    {
+        // A first write without the embedding, then a batch with it again (same version) and fresh memories.
+        var agent = MemoryEntries.UniqueAgent();
+        var first = MemoryEntries.Simple(agent, "written before its embedding arrived");
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [first] });
+        var embedded = first with { Embedding = new float[] { 0.6f, 0.8f }, EmbeddingModel = "m" };
+        var fresh = Enumerable.Range(0, 5).Select(i => MemoryEntries.Simple(agent, $"fresh {i}")).ToList();
+
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [.. fresh, embedded] });
+
+        var loaded = (await MemoryEntries.LoadAllAsync(Store, agent)).ToDictionary(m => m.Id);
+        Assert.That(loaded, Has.Count.EqualTo(6));
+        MemoryEntries.AssertSame(loaded[first.Id], embedded);
+        foreach (var entry in fresh)
+        {
+            MemoryEntries.AssertSame(loaded[entry.Id], entry);
+        }
+    }
+
+    /// <summary>Contract: Abatch whose new memory is stored already still applies every other change once.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task ABatchWhoseNewMemoryIsStoredAlreadyStillAppliesEveryOtherChangeOnce()
+    {
+        // A batch written again after a lost commit acknowledgement: its new memory is there, and so is the rest.
+        var agent = MemoryEntries.UniqueAgent();
+        var kept = MemoryEntries.Simple(agent, "kept") with { AccessCount = 1 };
+        var dropped = MemoryEntries.Simple(agent, "dropped");
+        var stored = MemoryEntries.Simple(agent, "stored before the retry");
+        var newer = MemoryEntries.Simple(agent, "older text", version: 2);
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [kept, dropped, stored, newer] });
+        var later = kept.LastAccessedAt.AddMinutes(3);
+        var fresh = MemoryEntries.Simple(agent, "fresh");
+        var state = new AgentState { AgentId = agent, CreatedAt = DateTimeOffset.UnixEpoch, LearningEnabled = false };
+
+        await Store.ApplyAsync(new MemoryChangeSet
+        {
+            Agents = [state],
+            Deletes = [new MemoryKey(agent, dropped.Id)],
+            Inserts = [stored, fresh],
+            Updates = [newer with { Content = "newer text", Version = 3 }],
+            Accesses = [new MemoryAccess(agent, kept.Id, later, 4)],
+        });
+
+        var loaded = (await MemoryEntries.LoadAllAsync(Store, agent)).ToDictionary(m => m.Id);
+        Assert.That(loaded.Keys, Is.EquivalentTo(new[] { kept.Id, stored.Id, newer.Id, fresh.Id }));
+        MemoryEntries.AssertSame(loaded[stored.Id], stored);
+        MemoryEntries.AssertSame(loaded[fresh.Id], fresh);
+        Assert.That(loaded[newer.Id].Content, Is.EqualTo("newer text"));
+        Assert.That(loaded[kept.Id].AccessCount, Is.EqualTo(4));
+        Assert.That(loaded[kept.Id].LastAccessedAt, Is.EqualTo(later));
+        Assert.That((await Store.GetAgentAsync(agent))!.LearningEnabled, Is.False);
+    }
+
+    /// <summary>Contract: Newer version replaces older.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task NewerVersionReplacesOlder()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var v1 = MemoryEntries.Simple(agent, "first", version: 1);
+        var v2 = v1 with { Content = "second", Version = 2, Importance = Importance.High };
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [v1] });
+        await Store.ApplyAsync(new MemoryChangeSet { Updates = [v2] });
+        MemoryEntries.AssertSame((await MemoryEntries.LoadAllAsync(Store, agent)).Single(), v2);
+    }
+
+    /// <summary>Contract: An update of amemory not stored inserts it.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task AnUpdateOfAMemoryNotStoredInsertsIt()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var entry = MemoryEntries.Full(agent, 3);
+        await Store.ApplyAsync(new MemoryChangeSet { Updates = [entry] });
+        MemoryEntries.AssertSame((await MemoryEntries.LoadAllAsync(Store, agent)).Single(), entry);
+    }
+
+    /// <summary>Contract: Late older version never overwrites newer.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task LateOlderVersionNeverOverwritesNewer()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var v1 = MemoryEntries.Simple(agent, "first", version: 1);
+        var v3 = v1 with { Content = "third", Version = 3 };
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [v3] });
+        await Store.ApplyAsync(new MemoryChangeSet { Updates = [v1] });
+        var loaded = (await MemoryEntries.LoadAllAsync(Store, agent)).Single();
+        Assert.That(loaded.Content, Is.EqualTo("third"));
+        Assert.That(loaded.Version, Is.EqualTo(3));
+    }
+
+    /// <summary>Contract: Access statistics only grow.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task AccessStatisticsOnlyGrow()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var entry = MemoryEntries.Simple(agent, "accessed") with { AccessCount = 5 };
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [entry] });
+        var later = entry.LastAccessedAt.AddMinutes(5);
+        await Store.ApplyAsync(new MemoryChangeSet { Accesses = [new MemoryAccess(agent, entry.Id, later, 9)] });
+        await Store.ApplyAsync(new MemoryChangeSet { Accesses = [new MemoryAccess(agent, entry.Id, entry.LastAccessedAt, 2)] });
+
+        var loaded = (await MemoryEntries.LoadAllAsync(Store, agent)).Single();
+        Assert.That(loaded.AccessCount, Is.EqualTo(9));
+        Assert.That(loaded.LastAccessedAt, Is.EqualTo(later));
+        Assert.That(loaded.Version, Is.EqualTo(entry.Version), "access statistics do not change the version");
+    }
+
+    /// <summary>Contract: Anewer version keeps the higher access statistics.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task ANewerVersionKeepsTheHigherAccessStatistics()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var v1 = MemoryEntries.Simple(agent, "first", version: 1) with { AccessCount = 5 };
+        var later = v1.LastAccessedAt.AddMinutes(5);
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [v1] });
+        await Store.ApplyAsync(new MemoryChangeSet { Accesses = [new MemoryAccess(agent, v1.Id, later, 9)] });
+
+        // A snapshot taken before those accesses: its content wins, its statistics do not.
+        await Store.ApplyAsync(new MemoryChangeSet { Updates = [v1 with { Content = "second", Version = 2, AccessCount = 6 }] });
+        var loaded = (await MemoryEntries.LoadAllAsync(Store, agent)).Single();
+        Assert.That((loaded.Content, loaded.AccessCount, loaded.LastAccessedAt), Is.EqualTo(("second", 9L, later)));
+
+        // A snapshot further on than the stored statistics is kept as it is.
+        var v3 = loaded with { Content = "third", Version = 3, AccessCount = 12, LastAccessedAt = later.AddMinutes(1) };
+        await Store.ApplyAsync(new MemoryChangeSet { Updates = [v3] });
+        MemoryEntries.AssertSame((await MemoryEntries.LoadAllAsync(Store, agent)).Single(), v3);
+    }
+
+    /// <summary>Contract: Access for another agent changes nothing.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task AccessForAnotherAgentChangesNothing()
+    {
+        var owner = MemoryEntries.UniqueAgent();
+        var other = MemoryEntries.UniqueAgent();
+        var entry = MemoryEntries.Simple(owner, "mine");
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [entry] });
+        await Store.ApplyAsync(new MemoryChangeSet { Accesses = [new MemoryAccess(other, entry.Id, entry.LastAccessedAt.AddDays(1), 50)] });
+        Assert.That((await MemoryEntries.LoadAllAsync(Store, owner)).Single().AccessCount, Is.EqualTo(0));
+    }
+
+    /// <summary>Contract: Delete removes only that memory.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task DeleteRemovesOnlyThatMemory()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var keep = MemoryEntries.Simple(agent, "keep");
+        var drop = MemoryEntries.Simple(agent, "drop");
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [keep, drop] });
+        await Store.ApplyAsync(new MemoryChangeSet { Deletes = [new MemoryKey(agent, drop.Id)] });
+        Assert.That((await MemoryEntries.LoadAllAsync(Store, agent)).Select(e => e.Id), Is.EqualTo(new[] { keep.Id }));
+    }
+
+    /// <summary>Contract: Delete naming another agent changes nothing.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task DeleteNamingAnotherAgentChangesNothing()
+    {
+        var owner = MemoryEntries.UniqueAgent();
+        var intruder = MemoryEntries.UniqueAgent();
+        var entry = MemoryEntries.Simple(owner, "mine");
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [entry] });
+        await Store.ApplyAsync(new MemoryChangeSet { Deletes = [new MemoryKey(intruder, entry.Id)] });
+        Assert.That(await MemoryEntries.LoadAllAsync(Store, owner), Has.Count.EqualTo(1));
+    }
+
+    /// <summary>Contract: Same id under two agents is two memories.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task SameIdUnderTwoAgentsIsTwoMemories()
+    {
+        var a = MemoryEntries.UniqueAgent();
+        var b = MemoryEntries.UniqueAgent();
+        var id = Guid.CreateVersion7();
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [MemoryEntries.Simple(a, "a's", id: id), MemoryEntries.Simple(b, "b's", id: id)] });
+        Assert.That((await MemoryEntries.LoadAllAsync(Store, a)).Single().Content, Is.EqualTo("a's"));
+        Assert.That((await MemoryEntries.LoadAllAsync(Store, b)).Single().Content, Is.EqualTo("b's"));
+    }
+
+    /// <summary>Contract: Delete then upsert in one set leaves the new row.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task DeleteThenUpsertInOneSetLeavesTheNewRow()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var old = MemoryEntries.Simple(agent, "old", version: 5);
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [old] });
+        var reborn = old with { Content = "reborn", Version = 1 };
+        await Store.ApplyAsync(new MemoryChangeSet { Deletes = [new MemoryKey(agent, old.Id)], Inserts = [reborn] });
+        MemoryEntries.AssertSame((await MemoryEntries.LoadAllAsync(Store, agent)).Single(), reborn);
+    }
+
+    /// <summary>Contract: Agents are isolated even with lookalike ids.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task AgentsAreIsolatedEvenWithLookalikeIds()
+    {
+        var root = MemoryEntries.UniqueAgent();
+        string[] agents = [root, root + "x", root.ToUpperInvariant(), root + "%", root + "_", root[..^1] + "_", root[..^1] + "%", "\u00e9" + root, "e\u0301" + root];
+        foreach (var agent in agents)
+        {
+            await Store.ApplyAsync(new MemoryChangeSet { Inserts = [MemoryEntries.Simple(agent, $"owned by {agent}")] });
+        }
+
+        foreach (var agent in agents)
+        {
+            var loaded = await MemoryEntries.LoadAllAsync(Store, agent);
+            Assert.That(loaded.Select(e => e.Content), Is.EqualTo(new[] { $"owned by {agent}" }), agent);
+        }
+    }
+
+    /// <summary>Contract: Streams ten thousand memories in id order.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task StreamsTenThousandMemoriesInIdOrder()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var start = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var entries = Enumerable.Range(0, 10_000)
+            .Select(i => MemoryEntries.Simple(agent, $"memory number {i}", created: start.AddSeconds(i)))
+            .ToList();
+        foreach (var chunk in entries.Chunk(2_500))
+        {
+            await Store.ApplyAsync(new MemoryChangeSet { Inserts = chunk });
+        }
+
+        var loaded = await MemoryEntries.LoadAllAsync(Store, agent);
+        Assert.That(loaded, Has.Count.EqualTo(10_000));
+        Assert.That(loaded.Select(e => e.Id), Is.EqualTo(entries.Select(e => e.Id).Order()));
+        Assert.That(loaded.Select(e => e.Content).Distinct().Count(), Is.EqualTo(10_000));
+    }
+
+    /// <summary>Contract: Deleting an agent removes its memories and state only.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task DeletingAnAgentRemovesItsMemoriesAndStateOnly()
+    {
+        var doomed = MemoryEntries.UniqueAgent();
+        var survivor = MemoryEntries.UniqueAgent();
+        var now = DateTimeOffset.UnixEpoch.AddYears(56);
+        await Store.ApplyAsync(new MemoryChangeSet
+        {
+            Agents = [new AgentState { AgentId = doomed, CreatedAt = now }, new AgentState { AgentId = survivor, CreatedAt = now }],
+            Inserts = [MemoryEntries.Simple(doomed, "gone"), MemoryEntries.Simple(doomed, "gone too"), MemoryEntries.Simple(survivor, "stays")],
+        });
+
+        await Store.ApplyAsync(new MemoryChangeSet { DeletedAgents = [doomed] });
+
+        Assert.That(await MemoryEntries.LoadAllAsync(Store, doomed), Is.Empty);
+        Assert.That(await Store.GetAgentAsync(doomed), Is.Null);
+        Assert.That(await MemoryEntries.LoadAllAsync(Store, survivor), Has.Count.EqualTo(1));
+        Assert.That(await Store.GetAgentAsync(survivor), Is.Not.Null);
+    }
+
+    /// <summary>Contract: Delete agent then remember in one set keeps the new memory.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task DeleteAgentThenRememberInOneSetKeepsTheNewMemory()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [MemoryEntries.Simple(agent, "before")] });
+        var after = MemoryEntries.Simple(agent, "after");
+        await Store.ApplyAsync(new MemoryChangeSet
+        {
+            DeletedAgents = [agent],
+            Agents = [new AgentState { AgentId = agent, CreatedAt = DateTimeOffset.UnixEpoch }],
+            Inserts = [after],
+        });
+        Assert.That((await MemoryEntries.LoadAllAsync(Store, agent)).Select(e => e.Content), Is.EqualTo(new[] { "after" }));
+    }
+
+    /// <summary>Contract: Agent state round trips and keeps its creation time.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task AgentStateRoundTripsAndKeepsItsCreationTime()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var created = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        var settings = MemoryEntries.Json("""{"persona":"helpful","limits":[1,2]}""");
+        await Store.ApplyAsync(new MemoryChangeSet { Agents = [new AgentState { AgentId = agent, CreatedAt = created, Settings = settings }] });
+        await Store.ApplyAsync(new MemoryChangeSet { Agents = [new AgentState { AgentId = agent, CreatedAt = created.AddDays(5), LearningEnabled = false, Settings = settings }] });
+
+        var state = await Store.GetAgentAsync(agent);
+        Assert.That(state, Is.Not.Null);
+        Assert.That(state!.CreatedAt, Is.EqualTo(created));
+        Assert.That(state.LearningEnabled, Is.False);
+        Assert.That(System.Text.Json.JsonElement.DeepEquals(state.Settings, settings), Is.True);
+    }
+
+    /// <summary>Contract: Lists every known agent.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task ListsEveryKnownAgent()
+    {
+        var agents = Enumerable.Range(0, 5).Select(_ => MemoryEntries.UniqueAgent("listed")).ToList();
+        await Store.ApplyAsync(new MemoryChangeSet { Agents = [.. agents.Select(a => new AgentState { AgentId = a, CreatedAt = DateTimeOffset.UnixEpoch })] });
+
+        var listed = new List<string>();
+        await foreach (var state in Store.ListAgentsAsync())
+        {
+            listed.Add(state.AgentId);
+        }
+
+        Assert.That(listed, Is.SupersetOf(agents));
+        Assert.That(listed, Is.Ordered.Using((IComparer<string>)StringComparer.Ordinal));
+    }
+
+    /// <summary>Contract: Empty change set is accepted.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task EmptyChangeSetIsAccepted()
+    {
+        await Store.ApplyAsync(new MemoryChangeSet());
+        Assert.That(await Store.GetAgentAsync(MemoryEntries.UniqueAgent()), Is.Null);
+    }
+
+    /// <summary>Contract: Loading an unknown agent yields nothing.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task LoadingAnUnknownAgentYieldsNothing()
+    {
+        Assert.That(await MemoryEntries.LoadAllAsync(Store, MemoryEntries.UniqueAgent("never")), Is.Empty);
+    }
+}

@@ -1,0 +1,120 @@
+using AgentMemory.Embeddings;
+using AgentMemory.Persistence;
+using Microsoft.Extensions.Options;
+
+namespace AgentMemory.Agents;
+
+/// <summary>
+/// Runs a change of one agent the one way changes flow: reserve queue room first (waiting or failing fast while nothing
+/// is changed yet), find the agent, apply the change to its replica and emit its records under the agent's write lock,
+/// start the embeddings it needs, and in write-through mode wait for the commit.
+/// </summary>
+internal sealed class AgentMutator
+{
+    private readonly AgentCache _cache;
+    private readonly WriteQueue _queue;
+    private readonly PersistencePipeline _pipeline;
+    private readonly EmbeddingService _embeddings;
+    private readonly bool _writeThrough;
+
+    public AgentMutator(AgentCache cache, WriteQueue queue, PersistencePipeline pipeline, EmbeddingService embeddings, IOptions<AgentMemoryOptions> options)
+    {
+        _cache = cache;
+        _queue = queue;
+        _pipeline = pipeline;
+        _embeddings = embeddings;
+        _writeThrough = options.Value.Persistence.Durability == Durability.WriteThrough;
+    }
+
+    /// <summary>Runs one change (see the overload with a state).</summary>
+    public ValueTask<T> MutateAsync<T>(string agentId, int reserve, Func<Mutation, T> mutate, CancellationToken cancellationToken) =>
+        MutateAsync(agentId, reserve, mutate, static (mutation, mutate) => mutate(mutation), cancellationToken);
+
+    /// <summary>
+    /// Runs one change of one agent, with room for <paramref name="reserve"/> records. <paramref name="state"/> is
+    /// handed to <paramref name="mutate"/>, so a hot caller (a remember) allocates no closure. A change that throws
+    /// before emitting anything changes nothing.
+    /// </summary>
+    public async ValueTask<T> MutateAsync<TState, T>(string agentId, int reserve, TState state, Func<Mutation, TState, T> mutate, CancellationToken cancellationToken)
+    {
+        _pipeline.EnsureStarted();
+        await _queue.ReserveAsync(reserve, cancellationToken).ConfigureAwait(false);
+        var unused = reserve;
+        try
+        {
+            while (true)
+            {
+                var agent = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
+                var mutation = new Mutation(_queue, agent, reserve, _writeThrough);
+                T result;
+                using (agent.EnterWrite())
+                {
+                    if (agent.IsRetired)
+                    {
+                        continue;
+                    }
+
+                    result = mutate(mutation, state);
+                }
+
+                unused = mutation.UnusedReservations;
+                for (var i = 0; i < mutation.EmbeddingCount; i++)
+                {
+                    var (id, content) = mutation.EmbeddingAt(i);
+                    _embeddings.Enqueue(agent, id, content);
+                }
+
+                await mutation.WhenDurable().WaitAsync(cancellationToken).ConfigureAwait(false);
+                return result;
+            }
+        }
+        finally
+        {
+            _queue.Release(unused);
+        }
+    }
+
+    /// <summary>
+    /// Erases the agent: its replica is retired and an empty successor takes its place in the cache, pinned by the
+    /// queued erasure, so nothing stale is loaded from the store while the erasure waits to be written.
+    /// </summary>
+    /// <returns>How many memories the agent had.</returns>
+    public async ValueTask<int> EraseAsync(string agentId, CancellationToken cancellationToken)
+    {
+        _pipeline.EnsureStarted();
+        await _queue.ReserveAsync(1, cancellationToken).ConfigureAwait(false);
+        var reserved = true;
+        try
+        {
+            while (true)
+            {
+                var agent = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
+                Mutation mutation;
+                int erased;
+                using (agent.EnterWrite())
+                {
+                    if (agent.IsRetired)
+                    {
+                        continue;
+                    }
+
+                    agent.IsRetired = true;
+                    erased = agent.Count;
+                    mutation = new Mutation(_queue, _cache.ReplaceWithEmpty(agentId), 1, _writeThrough);
+                    mutation.Erased();
+                    reserved = false;
+                }
+
+                await mutation.WhenDurable().WaitAsync(cancellationToken).ConfigureAwait(false);
+                return erased;
+            }
+        }
+        finally
+        {
+            if (reserved)
+            {
+                _queue.Release(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using AgentMemory.Persistence;
+
+namespace AgentMemory.Agents;
+
+/// <summary>
+/// Memories whose access statistics changed while the write queue had no room: they are written later (by the next
+/// recall with room, or a flush) instead of being lost or making recall wait. While any wait, the agent's pin is held,
+/// so the agent is not evicted meanwhile. Changed under the agent's write lock.
+/// </summary>
+internal sealed class DeferredAccess(WritePin pin)
+{
+    private HashSet<Guid>? _ids;
+    private int _count;
+
+    /// <summary>How many memories wait (read without the lock).</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    public void Add(Guid id)
+    {
+        _ids ??= [];
+        if (_ids.Add(id) && Interlocked.Increment(ref _count) == 1)
+        {
+            pin.Hold();
+        }
+    }
+
+    /// <summary>Takes up to <paramref name="max"/> ids; <paramref name="isLive"/> tells which are still memories of the agent.</summary>
+    public List<Guid> Take(int max, Func<Guid, bool> isLive)
+    {
+        var taken = new List<Guid>();
+        if (_ids is null || max <= 0)
+        {
+            return taken;
+        }
+
+        // Ids of memories forgotten meanwhile are dropped along the way; they have nothing left to write.
+        var visited = new List<Guid>();
+        foreach (var id in _ids)
+        {
+            if (taken.Count == max)
+            {
+                break;
+            }
+
+            visited.Add(id);
+            if (isLive(id))
+            {
+                taken.Add(id);
+            }
+        }
+
+        foreach (var id in visited)
+        {
+            _ids.Remove(id);
+        }
+
+        if (Interlocked.Exchange(ref _count, _ids.Count) > 0 && _ids.Count == 0)
+        {
+            pin.Release();
+        }
+
+        return taken;
+    }
+}

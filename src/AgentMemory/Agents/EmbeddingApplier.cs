@@ -1,0 +1,87 @@
+using AgentMemory.Embeddings;
+using AgentMemory.Persistence;
+
+namespace AgentMemory.Agents;
+
+/// <summary>
+/// Applies computed embeddings to the agents' replicas and emits the snapshot records that save them: one write lock
+/// per agent in a batch (not one per embedding), so the embedder hardly competes with callers for an agent's lock. An
+/// embedding whose memory changed its content or went away meanwhile is dropped.
+/// </summary>
+internal sealed class EmbeddingApplier(WriteQueue queue) : IEmbeddingSink
+{
+    public void Apply(IReadOnlyList<EmbeddingJob> jobs, float[][] vectors, string modelId)
+    {
+        // Agents in order of first appearance, each agent's jobs in batch order. Batches are often a single job (the
+        // embedder takes what is queued when it wakes), so a batch of one agent allocates nothing.
+        AgentReplica? firstDone = null;
+        List<AgentReplica>? moreDone = null;
+        for (var first = 0; first < jobs.Count; first++)
+        {
+            var agent = (AgentReplica)jobs[first].Target!;
+            if (ReferenceEquals(agent, firstDone) || (moreDone is not null && moreDone.Contains(agent)))
+            {
+                continue;
+            }
+
+            using (agent.EnterWrite())
+            {
+                for (var i = first; i < jobs.Count && !agent.IsRetired; i++)
+                {
+                    if (ReferenceEquals(jobs[i].Target, agent))
+                    {
+                        Apply(agent, jobs[i], vectors[i], modelId);
+                    }
+                }
+            }
+
+            if (firstDone is null)
+            {
+                firstDone = agent;
+            }
+            else
+            {
+                (moreDone ??= []).Add(agent);
+            }
+        }
+    }
+
+    /// <summary>Stores one computed embedding (caller holds the agent's write lock).</summary>
+    private void Apply(AgentReplica agent, EmbeddingJob job, float[] vector, string modelId)
+    {
+        var slot = agent.SlotOf(job.MemoryId);
+        if (slot < 0)
+        {
+            return;
+        }
+
+        var entry = agent.EntryAt(slot);
+        if (!string.Equals(entry.Content, job.Content, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        // While the memory's latest snapshot record still waits in the queue, this snapshot joins the same write: the
+        // memory is written once, with its embedding, at the same version. Once the writer took that record, the
+        // embedding changes the stored row, so it is the next version. The record is not counted against capacity: an
+        // embedding that is never written (a crash, or computed after shutdown began) is computed again when the agent
+        // loads.
+        var rewrite = queue.IsTaken(agent.LastWriteAt(slot)) && !queue.IsCompleted;
+        var embedded = entry with
+        {
+            Embedding = vector,
+            EmbeddingModel = modelId,
+            Version = rewrite ? entry.Version + 1 : entry.Version,
+        };
+        agent.Replace(slot, embedded);
+        try
+        {
+            var record = ChangeRecord.Update(embedded, new ChangeRecord.Tracking(null, agent.Pin, Reserved: false));
+            queue.Enqueue(record);
+            agent.NoteWrite(slot, record.Sequence);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+}

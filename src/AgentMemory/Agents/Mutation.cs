@@ -1,0 +1,90 @@
+using AgentMemory.Persistence;
+using AgentMemory.Storage;
+
+namespace AgentMemory.Agents;
+
+/// <summary>
+/// The changes one call makes to one agent: each is applied to the replica by the caller and emitted here as a change
+/// record, while the caller holds the agent's write lock (so the queue sees each memory's records in order). Also
+/// collects the memories to embed and, in write-through mode, the commits to wait for.
+/// </summary>
+internal sealed class Mutation(WriteQueue queue, AgentReplica agent, int reserved, bool writeThrough)
+{
+    private List<Task>? _durable;
+
+    // The first memory to embed is kept in fields (a remember has one), further ones in a list.
+    private (Guid Id, string Content) _firstEmbedding;
+    private List<(Guid Id, string Content)>? _moreEmbeddings;
+
+    public AgentReplica Agent { get; } = agent;
+
+    /// <summary>Reserved places not used by an emitted record; the caller releases them.</summary>
+    public int UnusedReservations { get; private set; } = reserved;
+
+    /// <summary>A memory new to the store, in <paramref name="slot"/>.</summary>
+    public void Inserted(int slot, MemoryEntry entry) => EmitSnapshot(slot, ChangeRecord.Insert(entry, Track()));
+
+    /// <summary>A newer snapshot of the memory in <paramref name="slot"/>.</summary>
+    public void Updated(int slot, MemoryEntry entry) => EmitSnapshot(slot, ChangeRecord.Update(entry, Track()));
+
+    public void Deleted(Guid memoryId) => Emit(ChangeRecord.Delete(Agent.AgentId, memoryId, Track()));
+
+    /// <summary>The agent erased with all its memories.</summary>
+    public void Erased() => Emit(ChangeRecord.EraseAgent(Agent.AgentId, Track()));
+
+    public void AgentChanged(AgentState state) => Emit(ChangeRecord.AgentOf(state, Track()));
+
+    /// <summary>Creates the agent's state when the store does not know the agent yet.</summary>
+    public void EnsureAgent(DateTimeOffset now)
+    {
+        if (Agent.State is null)
+        {
+            Agent.State = new AgentState { AgentId = Agent.AgentId, CreatedAt = now };
+            AgentChanged(Agent.State);
+        }
+    }
+
+    public void Embed(Guid id, string content)
+    {
+        if (EmbeddingCount++ == 0)
+        {
+            _firstEmbedding = (id, content);
+        }
+        else
+        {
+            (_moreEmbeddings ??= []).Add((id, content));
+        }
+    }
+
+    /// <summary>How many memories to embed the call queued (see <see cref="EmbeddingAt"/>).</summary>
+    public int EmbeddingCount { get; private set; }
+
+    public (Guid Id, string Content) EmbeddingAt(int i) => i == 0 ? _firstEmbedding : _moreEmbeddings![i - 1];
+
+    public Task WhenDurable() => _durable is null ? Task.CompletedTask : Task.WhenAll(_durable);
+
+    private ChangeRecord.Tracking Track()
+    {
+        var tcs = writeThrough ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+        if (tcs is not null)
+        {
+            (_durable ??= []).Add(tcs.Task);
+        }
+
+        var usesReservation = UnusedReservations > 0;
+        if (usesReservation)
+        {
+            UnusedReservations--;
+        }
+
+        return new ChangeRecord.Tracking(tcs, Agent.Pin, usesReservation);
+    }
+
+    private void EmitSnapshot(int slot, ChangeRecord record)
+    {
+        Emit(record);
+        Agent.NoteWrite(slot, record.Sequence);
+    }
+
+    private void Emit(ChangeRecord record) => queue.Enqueue(record);
+}

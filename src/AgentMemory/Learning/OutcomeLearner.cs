@@ -1,0 +1,107 @@
+using AgentMemory.Agents;
+using AgentMemory.Recall;
+using AgentMemory.Retrieval;
+using AgentMemory.Storage;
+using Microsoft.Extensions.Options;
+
+namespace AgentMemory.Learning;
+
+/// <summary>
+/// Learns from a task's outcome: each used memory's utility moves toward the reward; after a failure the words the task
+/// shared with the used memories count as misleading; and each relevance signal is credited by how strongly it put the
+/// used memories forward. The changes are emitted as records like any other; nothing is learned while the agent's
+/// learning is off.
+/// </summary>
+internal sealed class OutcomeLearner(AgentCache cache, AgentMutator mutator, QueryEmbedder queryEmbedder, IOptions<AgentMemoryOptions> options, TimeProvider time)
+{
+    private readonly AgentMemoryOptions _options = options.Value;
+
+    /// <param name="agentId">The agent (validated).</param>
+    /// <param name="ids">The used memories (validated, distinct, at least one).</param>
+    /// <param name="reward">The outcome (validated).</param>
+    /// <param name="task">The task (validated), or <see langword="null"/> to learn only utility.</param>
+    /// <param name="taskTerms">The task's query terms, or <see langword="null"/> without a task.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    public async ValueTask<int> RecordAsync(string agentId, List<Guid> ids, double reward, string? task, KeyValuePair<string, float>[]? taskTerms, CancellationToken cancellationToken)
+    {
+        // Signal credit compares memories with the best of the agent for the task: the cosines' scale cancels out.
+        var taskVector = taskTerms is null
+            ? null
+            : (await queryEmbedder.EmbedAsync(await cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false), task!, cancellationToken).ConfigureAwait(false)).Vector;
+
+        return await mutator.MutateAsync(
+            agentId,
+            ids.Count + 1,
+            (Learner: this, Ids: ids, Reward: reward, Terms: taskTerms, Vector: taskVector),
+            static (mutation, s) => s.Learner.Apply(mutation, s.Ids, s.Reward, s.Terms, s.Vector),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private int Apply(Mutation mutation, List<Guid> ids, double reward, KeyValuePair<string, float>[]? taskTerms, float[]? taskVector)
+    {
+        var agent = mutation.Agent;
+        if (agent.State is { LearningEnabled: false })
+        {
+            return 0;
+        }
+
+        var now = Validation.TimeRules.Normalize(time.GetUtcNow());
+        var rate = _options.Learning.LearningRate;
+        var changed = 0;
+        var taskWords = taskTerms?.Select(static t => t.Key).ToHashSet(StringComparer.Ordinal);
+        var misleading = new HashSet<string>(StringComparer.Ordinal);
+        var learned = false;
+        var slots = new List<int>(ids.Count);
+        foreach (var id in ids)
+        {
+            var slot = agent.SlotOf(id);
+            if (slot < 0)
+            {
+                continue;
+            }
+
+            slots.Add(slot);
+            if (taskWords is not null && reward < 0)
+            {
+                // The words the task shared with the memory are what made it look relevant.
+                misleading.UnionWith(agent.TermsAt(slot).Where(taskWords.Contains));
+            }
+
+            var old = agent.EntryAt(slot);
+            var utility = Math.Clamp(old.Utility + (rate * (reward - old.Utility)), -1.0, 1.0);
+            var updated = old with { Utility = utility, UpdatedAt = now, Version = old.Version + 1 };
+            agent.ReplaceStatistics(slot, updated);
+            mutation.Updated(slot, updated);
+            changed++;
+        }
+
+        if (taskTerms is not null && slots.Count > 0)
+        {
+            // And the signal that put each memory forward, credited with the outcome.
+            var recall = _options.Recall;
+            foreach (var (lexical, semantic) in agent.Similarities(taskTerms, taskVector, recall.Bm25K1, recall.Bm25B, slots))
+            {
+                if (semantic is { } value)
+                {
+                    agent.Learning.CreditSignals(lexical, value, reward);
+                    learned = true;
+                }
+            }
+        }
+
+        if (misleading.Count > 0)
+        {
+            agent.Learning.Misled(misleading);
+            learned = true;
+        }
+
+        if (learned)
+        {
+            var state = agent.State ?? new AgentState { AgentId = agent.AgentId, CreatedAt = now };
+            agent.State = state with { Settings = agent.Learning.WriteTo(state.Settings) };
+            mutation.AgentChanged(agent.State);
+        }
+
+        return changed;
+    }
+}
