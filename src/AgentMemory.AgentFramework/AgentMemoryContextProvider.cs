@@ -57,9 +57,9 @@ public sealed partial class AgentMemoryContextProvider : AIContextProvider
 
         try
         {
-            var recalled = await _memory.RecallAsync(agentId, new RecallRequest(input) { MaxResults = _options.MaxMemories }, cancellationToken).ConfigureAwait(false);
+            var (recalled, prompt) = await TurnFlow.RecallAsync(_memory.ForAgent(agentId), new RecallRequest(input) { MaxResults = _options.MaxMemories }, cancellationToken).ConfigureAwait(false);
             _recalled.AddOrUpdate(KeyOf(context.Agent, context.Session), new Recall([.. recalled.Select(r => r.Memory.Id)]));
-            return recalled.Count == 0 ? new AIContext() : new AIContext { Instructions = MemoryPrompt.Format(recalled) };
+            return recalled.Count == 0 ? new AIContext() : new AIContext { Instructions = prompt };
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -81,27 +81,28 @@ public sealed partial class AgentMemoryContextProvider : AIContextProvider
         {
             var input = InputText(context.RequestMessages.Where(m => m.GetAgentRequestMessageSourceType() == AgentRequestMessageSourceType.External));
 
-            // The outcome first, while the agent's memories are those the run recalled from (the run's own memory
-            // would otherwise be the best match its learning compares the used memories with).
-            if (_options.RecordOutcomes && used.Count > 0)
-            {
-                await _memory.RecordOutcomeAsync(agentId, used, success ? 1.0 : -1.0, input.Length > 0 ? input : null, cancellationToken).ConfigureAwait(false);
-            }
-
+            MemoryDraft? run = null;
             if (_options.RememberRuns && input.Length > 0)
             {
                 var reply = success
                     ? string.Join('\n', (context.ResponseMessages ?? []).Where(m => m.Role == ChatRole.Assistant && !string.IsNullOrWhiteSpace(m.Text)).Select(m => m.Text.Trim()))
                     : $"(the run failed: {context.InvokeException!.GetType().Name})";
-                await _memory.RememberAsync(
-                    agentId,
-                    new MemoryDraft(MemoryPrompt.FormatExchange(input, reply))
-                    {
-                        Tags = ["agent-run", success ? "success" : "failure"],
-                        Metadata = JsonSerializer.SerializeToElement(new RunMetadata(success), RunMetadataContext.Default.RunMetadata),
-                    },
-                    cancellationToken).ConfigureAwait(false);
+                run = new MemoryDraft(MemoryPrompt.FormatExchange(input, reply))
+                {
+                    Tags = ["agent-run", success ? "success" : "failure"],
+                    Metadata = JsonSerializer.SerializeToElement(new RunMetadata(success), RunMetadataContext.Default.RunMetadata),
+                };
             }
+
+            // The outcome is recorded first, while the agent's memories are those the run recalled from, then the run
+            // is remembered.
+            await TurnFlow.CompleteAsync(
+                _memory.ForAgent(agentId),
+                run,
+                used,
+                _options.RecordOutcomes ? (success ? 1.0 : -1.0) : null,
+                input.Length > 0 ? input : null,
+                cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -47,7 +47,7 @@ internal sealed partial class MemoryChatClient(IChatClient inner, IMemorySystem 
 
         try
         {
-            var recalled = await memory.RecallAsync(agentId, new RecallRequest(question) { MaxResults = options.MaxMemories }, cancellationToken).ConfigureAwait(false);
+            var (recalled, prompt) = await TurnFlow.RecallAsync(memory.ForAgent(agentId), new RecallRequest(question) { MaxResults = options.MaxMemories }, cancellationToken).ConfigureAwait(false);
             if (recalled.Count == 0)
             {
                 return new Call(list, agentId, question);
@@ -61,7 +61,7 @@ internal sealed partial class MemoryChatClient(IChatClient inner, IMemorySystem 
                 augmented.Add(list[at++]);
             }
 
-            augmented.Add(new ChatMessage(ChatRole.System, MemoryPrompt.Format(recalled)));
+            augmented.Add(new ChatMessage(ChatRole.System, prompt));
             for (; at < list.Count; at++)
             {
                 augmented.Add(list[at]);
@@ -85,7 +85,9 @@ internal sealed partial class MemoryChatClient(IChatClient inner, IMemorySystem 
 
         try
         {
-            await memory.RememberAsync(call.AgentId, new MemoryDraft(MemoryPrompt.FormatExchange(call.Question, reply)) { Type = MemoryType.Episodic, Tags = options.ExchangeTags }, cancellationToken).ConfigureAwait(false);
+            // A chat call has no outcome to learn from: the exchange is only remembered.
+            var exchange = new MemoryDraft(MemoryPrompt.FormatExchange(call.Question, reply)) { Type = MemoryType.Episodic, Tags = options.ExchangeTags };
+            await TurnFlow.CompleteAsync(memory.ForAgent(call.AgentId), exchange, [], reward: null, call.Question, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

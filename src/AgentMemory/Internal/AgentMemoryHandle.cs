@@ -1,7 +1,7 @@
 namespace AgentMemory.Internal;
 
 /// <summary>An <see cref="IAgentMemory"/> that forwards to the memory system with a fixed agent id.</summary>
-internal sealed class AgentMemoryHandle(IMemorySystem system, string agentId) : IAgentMemory
+internal sealed class AgentMemoryHandle(MemorySystem system, string agentId) : IAgentMemory
 {
     public string AgentId { get; } = agentId;
 
@@ -35,8 +35,11 @@ internal sealed class AgentMemoryHandle(IMemorySystem system, string agentId) : 
     public ValueTask<int> RecordOutcomeAsync(IEnumerable<Guid> usedMemoryIds, double reward, string? task, CancellationToken cancellationToken = default) =>
         system.RecordOutcomeAsync(AgentId, usedMemoryIds, reward, task, cancellationToken);
 
-    /// <summary>The memory system behind the handle when it is this library's (a turn completes through it in one step, see <see cref="MemorySystem.CompleteTurnAsync"/>).</summary>
-    public MemorySystem? System => system as MemorySystem;
+    public ValueTask SetLearningEnabledAsync(bool enabled, CancellationToken cancellationToken = default) =>
+        system.SetLearningEnabledAsync(AgentId, enabled, cancellationToken);
+
+    public ValueTask<MemoryEntry> CompleteTaskAsync(MemoryDraft outcome, IEnumerable<Guid> usedMemoryIds, double reward, string? task, CancellationToken cancellationToken = default) =>
+        system.CompleteTaskAsync(AgentId, outcome, usedMemoryIds, reward, task, cancellationToken);
 
     public ValueTask<ConsolidationReport> ConsolidateAsync(CancellationToken cancellationToken = default) =>
         system.ConsolidateAsync(AgentId, cancellationToken);

@@ -15,18 +15,19 @@ internal sealed partial class MemorySystem
     }
 
     /// <summary>
-    /// Completes an agent turn: the outcome memory is validated first (a refused one changes nothing), the outcome is
-    /// then recorded for the used memories while the agent's memories are still those the task recalled from (the
-    /// outcome memory, which holds every word of the task, would be the best match the signal credit compares them
-    /// with), and the outcome memory is remembered last.
+    /// Ends a task (see <see cref="IAgentMemory.CompleteTaskAsync"/>): the outcome memory is validated first (a refused
+    /// one changes nothing), the outcome is then recorded for the used memories while the agent's memories are still
+    /// those the task recalled from, and the outcome memory is remembered last.
     /// </summary>
-    public async ValueTask<MemoryEntry> CompleteTurnAsync(string agentId, MemoryDraft outcome, IReadOnlyList<Guid> usedMemoryIds, double reward, string task, CancellationToken cancellationToken)
+    public async ValueTask<MemoryEntry> CompleteTaskAsync(string agentId, MemoryDraft outcome, IEnumerable<Guid> usedMemoryIds, double reward, string? task, CancellationToken cancellationToken)
     {
         MemoryValidator.AgentId(agentId);
+        ArgumentNullException.ThrowIfNull(usedMemoryIds);
         var prepared = PreparedMemory.From(outcome, _validator);
-        if (usedMemoryIds.Count > 0)
+        var used = usedMemoryIds as IReadOnlyCollection<Guid> ?? [.. usedMemoryIds];
+        if (used.Count > 0)
         {
-            await RecordOutcomeAsync(agentId, usedMemoryIds, reward, task, cancellationToken).ConfigureAwait(false);
+            await RecordOutcomeAsync(agentId, used, reward, task, cancellationToken).ConfigureAwait(false);
         }
 
         return await RememberAsync(agentId, prepared, cancellationToken).ConfigureAwait(false);

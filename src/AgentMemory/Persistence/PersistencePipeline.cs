@@ -55,8 +55,8 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         instruments.ObserveQueueDepth(() => queue.Depth);
     }
 
-    /// <summary>Test seam: runs at the top of every pass of the loop (a fault here is a fault of the loop's own code).</summary>
-    internal Action? OnPass { get; set; }
+    /// <summary>Test seam: runs once a batch is collected, before it is written (a fault here is a fault of the loop's own code).</summary>
+    internal Action? OnBatch { get; set; }
 
     public void EnsureStarted() => _loop.EnsureStarted();
 
@@ -118,8 +118,8 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         await Task.Yield();
         while (_batch.Count > 0 || await _queue.WaitToReadAsync(abort).ConfigureAwait(false))
         {
-            OnPass?.Invoke();
             await CollectAsync(_batch, _patient, abort).ConfigureAwait(false);
+            OnBatch?.Invoke();
             var written = await WriteBatchAsync(_batch, abort).ConfigureAwait(false);
             _batch.RemoveRange(0, written);
 

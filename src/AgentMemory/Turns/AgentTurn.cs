@@ -16,7 +16,7 @@ public sealed class AgentTurn : IAsyncDisposable
     private readonly long _started;
     private int _completed;
 
-    internal AgentTurn(IAgentMemory memory, string task, string? taskType, IReadOnlyList<RecalledMemory> recalled, TimeProvider time)
+    internal AgentTurn(IAgentMemory memory, string task, string? taskType, IReadOnlyList<RecalledMemory> recalled, string promptSection, TimeProvider time)
     {
         _memory = memory;
         _time = time;
@@ -24,7 +24,7 @@ public sealed class AgentTurn : IAsyncDisposable
         Task = task;
         TaskType = taskType;
         Recalled = recalled;
-        PromptSection = MemoryPrompt.Format(recalled);
+        PromptSection = promptSection;
     }
 
     /// <summary>The task of this turn.</summary>
@@ -88,16 +88,10 @@ public sealed class AgentTurn : IAsyncDisposable
             Metadata = BuildMetadata(TaskType, success, _time.GetElapsedTime(_started).TotalMilliseconds, details),
         };
 
-        MemoryEntry remembered;
         try
         {
-            if (_memory is Internal.AgentMemoryHandle { System: { } system } handle)
-            {
-                // Validated first, the outcome recorded against the memories the task recalled from, remembered last.
-                return await system.CompleteTurnAsync(handle.AgentId, draft, used, reward, Task, cancellationToken).ConfigureAwait(false);
-            }
-
-            remembered = await _memory.RememberAsync(draft, cancellationToken).ConfigureAwait(false);
+            // The outcome recorded against the memories the task recalled from, then the outcome remembered.
+            return (await TurnFlow.CompleteAsync(_memory, draft, used, reward, Task, cancellationToken).ConfigureAwait(false))!;
         }
         catch (ArgumentException)
         {
@@ -105,13 +99,6 @@ public sealed class AgentTurn : IAsyncDisposable
             Volatile.Write(ref _completed, 0);
             throw;
         }
-
-        if (used.Count > 0)
-        {
-            await _memory.RecordOutcomeAsync(used, reward, Task, cancellationToken).ConfigureAwait(false);
-        }
-
-        return remembered;
     }
 
     /// <summary>Ends the turn; an incomplete turn records no outcome.</summary>

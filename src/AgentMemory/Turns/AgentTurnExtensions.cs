@@ -47,7 +47,7 @@ public static class AgentTurnExtensions
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentException.ThrowIfNullOrWhiteSpace(task);
-        var recalled = await memory.RecallAsync(new RecallRequest(task) { Context = context, MaxResults = maxResults }, cancellationToken).ConfigureAwait(false);
-        return new AgentTurn(memory, task, taskType, recalled, timeProvider ?? TimeProvider.System);
+        var (recalled, prompt) = await TurnFlow.RecallAsync(memory, new RecallRequest(task) { Context = context, MaxResults = maxResults }, cancellationToken).ConfigureAwait(false);
+        return new AgentTurn(memory, task, taskType, recalled, prompt, timeProvider ?? TimeProvider.System);
     }
 }

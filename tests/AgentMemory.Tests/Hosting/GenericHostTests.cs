@@ -96,4 +96,18 @@ public sealed class GenericHostTests
         await memory.FlushAsync();
         Assert.That(await store.LoadMemoriesAsync("a1").CountAsync(), Is.EqualTo(1), "the chosen store got the memory");
     }
+
+    [Test]
+    public async Task AnEmptyBuilderLambdaCompilesAndRegistersTheDefaults()
+    {
+        // With an options overload beside the builder one, this line did not compile (the lambda was ambiguous).
+        var services = new ServiceCollection();
+        services.AddAgentMemory(m => { });
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.That(provider.GetRequiredService<IMemoryStore>(), Is.TypeOf<InMemoryMemoryStore>());
+        var memory = provider.GetRequiredService<IMemorySystem>();
+        await memory.RememberAsync("a1", "works with the defaults");
+        Assert.That(await memory.LoadAgentAsync("a1"), Is.EqualTo(1));
+    }
 }

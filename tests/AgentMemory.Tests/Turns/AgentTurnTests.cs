@@ -125,4 +125,65 @@ public sealed class AgentTurnTests
         var twice = Assert.ThrowsAsync<InvalidOperationException>(async () => await turn.CompleteAsync("Again", success: true));
         Assert.That(twice!.Message, Does.Contain("already completed"));
     }
+
+    [Test]
+    public async Task ATurnOverAnAgentMemoryOfYourOwnRecordsTheOutcomeBeforeItRemembers()
+    {
+        await using var host = MemoryTestHost.Create();
+        var own = new CallRecordingMemory(host.Memory.ForAgent("a1"));
+        await own.RememberAsync("Refunds above 500 EUR need approval from finance");
+        own.Calls.Clear();
+
+        await using var turn = await own.BeginTurnAsync("Refund 800 EUR to customer 17");
+        await turn.CompleteAsync("Asked finance, then refunded", success: true);
+
+        Assert.That(own.Calls, Is.EqualTo(new[] { "recall", "record", "remember" }));
+    }
+
+    /// <summary>An agent memory of a user's own making: it forwards every call and notes its order.</summary>
+    private sealed class CallRecordingMemory(IAgentMemory inner) : IAgentMemory
+    {
+        public List<string> Calls { get; } = [];
+
+        public string AgentId => inner.AgentId;
+
+        public ValueTask<MemoryEntry> RememberAsync(MemoryDraft memory, CancellationToken cancellationToken = default)
+        {
+            Calls.Add("remember");
+            return inner.RememberAsync(memory, cancellationToken);
+        }
+
+        public ValueTask<IReadOnlyList<MemoryEntry>> RememberManyAsync(IEnumerable<MemoryDraft> memories, CancellationToken cancellationToken = default) => inner.RememberManyAsync(memories, cancellationToken);
+
+        public ValueTask<MemoryEntry?> GetAsync(Guid memoryId, CancellationToken cancellationToken = default) => inner.GetAsync(memoryId, cancellationToken);
+
+        public ValueTask<MemoryPage> ListAsync(MemoryQuery? query = null, CancellationToken cancellationToken = default) => inner.ListAsync(query, cancellationToken);
+
+        public ValueTask<MemoryEntry> UpdateAsync(Guid memoryId, MemoryUpdate update, CancellationToken cancellationToken = default) => inner.UpdateAsync(memoryId, update, cancellationToken);
+
+        public ValueTask<bool> ForgetAsync(Guid memoryId, CancellationToken cancellationToken = default) => inner.ForgetAsync(memoryId, cancellationToken);
+
+        public ValueTask ForgetAllAsync(CancellationToken cancellationToken = default) => inner.ForgetAllAsync(cancellationToken);
+
+        public ValueTask<IReadOnlyList<RecalledMemory>> RecallAsync(RecallRequest request, CancellationToken cancellationToken = default)
+        {
+            Calls.Add("recall");
+            return inner.RecallAsync(request, cancellationToken);
+        }
+
+        public ValueTask<int> RecordOutcomeAsync(IEnumerable<Guid> usedMemoryIds, double reward, CancellationToken cancellationToken = default) =>
+            RecordOutcomeAsync(usedMemoryIds, reward, null, cancellationToken);
+
+        public ValueTask<int> RecordOutcomeAsync(IEnumerable<Guid> usedMemoryIds, double reward, string? task, CancellationToken cancellationToken = default)
+        {
+            Calls.Add("record");
+            return inner.RecordOutcomeAsync(usedMemoryIds, reward, task, cancellationToken);
+        }
+
+        public ValueTask SetLearningEnabledAsync(bool enabled, CancellationToken cancellationToken = default) => inner.SetLearningEnabledAsync(enabled, cancellationToken);
+
+        public ValueTask<ConsolidationReport> ConsolidateAsync(CancellationToken cancellationToken = default) => inner.ConsolidateAsync(cancellationToken);
+
+        public ValueTask<int> LoadAsync(CancellationToken cancellationToken = default) => inner.LoadAsync(cancellationToken);
+    }
 }
