@@ -14,7 +14,7 @@ namespace AgentMemory.PostgreSql.Tests.Packaging;
 [NonParallelizable]
 public sealed class PackAndConsumeTests
 {
-    private static readonly string[] Packages = ["AgentMemory", "AgentMemory.PostgreSql", "AgentMemory.AgentFramework"];
+    private static readonly string[] Packages = ["AgentMemory", "AgentMemory.PostgreSql", "AgentMemory.AgentFramework", "AgentMemory.Testing"];
 
     [Test]
     public async Task PackagesPackWithTheirMetadataAndAConsumerInstallsAndRunsThem()
@@ -43,6 +43,7 @@ public sealed class PackAndConsumeTests
 
             Assert.That(run.ExitCode, Is.Zero, run.ToString);
             Assert.That(run.Output, Does.Contain("recalled: The packages install and work"));
+            Assert.That(run.Output, Does.Contain("contract suite: AgentMemory.Testing.MemoryStoreContract"), "the contract suite installs as a package");
             Assert.That(run.Output, Does.Contain("stored in PostgreSQL: 1"));
             var assets = await File.ReadAllTextAsync(Path.Combine(consumer.FullName, "obj", "project.assets.json"));
             Assert.That(assets, Does.Contain($"\"AgentMemory.PostgreSql/{version}\"").And.Contain("\"type\": \"package\""), "referenced as a package, not a project");
@@ -80,7 +81,7 @@ public sealed class PackAndConsumeTests
         Assert.That(File.Exists(path), Is.True, path);
         using var zip = ZipFile.OpenRead(path);
         var entries = zip.Entries.Select(e => e.FullName).ToList();
-        Assert.That(entries, Does.Contain("README.md"));
+        Assert.That(entries, Does.Contain("PACKAGE.md"), "each package has its own short readme");
         Assert.That(entries, Does.Contain($"lib/net10.0/{id}.dll"));
         Assert.That(entries, Does.Contain($"lib/net10.0/{id}.xml"), "XML docs ship with the package");
 
@@ -90,7 +91,7 @@ public sealed class PackAndConsumeTests
         Assert.That(Field("id"), Is.EqualTo(id));
         Assert.That(Field("description"), Is.Not.Null.And.Length.GreaterThan(40));
         Assert.That(Field("license"), Is.EqualTo("MIT"));
-        Assert.That(Field("readme"), Is.EqualTo("README.md"));
+        Assert.That(Field("readme"), Is.EqualTo("PACKAGE.md"));
         Assert.That(Field("tags"), Does.Contain("agents").And.Contain("memory"));
         var repository = metadata.Elements().FirstOrDefault(e => e.Name.LocalName == "repository");
         Assert.That(repository?.Attribute("commit")?.Value, Is.Not.Null.And.Length.EqualTo(40), "SourceLink records the commit");
@@ -122,6 +123,7 @@ public sealed class PackAndConsumeTests
               <ItemGroup>
                 <PackageReference Include="AgentMemory.PostgreSql" Version="{version}" />
                 <PackageReference Include="AgentMemory.AgentFramework" Version="{version}" />
+                <PackageReference Include="AgentMemory.Testing" Version="{version}" />
                 <PackageReference Include="Microsoft.Extensions.Hosting" Version="10.0.13" />
               </ItemGroup>
             </Project>
@@ -143,6 +145,7 @@ public sealed class PackAndConsumeTests
             var recalled = await memory.RecallAsync("consumer", new RecallRequest("do the packages work?"));
             Console.WriteLine($"recalled: {recalled[0].Memory.Content}");
             _ = memory.AsAIContextProvider("consumer");
+            Console.WriteLine($"contract suite: {typeof(AgentMemory.Testing.MemoryStoreContract).FullName}");
             await host.StopAsync();
 
             await using var connection = new NpgsqlConnection(connectionString);
