@@ -26,12 +26,18 @@ internal sealed class EmbeddingApplier(WriteQueue queue) : IEmbeddingSink
 
             using (agent.EnterWrite())
             {
+                List<(int Slot, MemoryEntry Entry)>? embedded = null;
                 for (var i = first; i < jobs.Count && !agent.IsRetired; i++)
                 {
-                    if (ReferenceEquals(jobs[i].Target, agent))
+                    if (ReferenceEquals(jobs[i].Target, agent) && Apply(agent, jobs[i], vectors[i], modelId) is { } done)
                     {
-                        Apply(agent, jobs[i], vectors[i], modelId);
+                        (embedded ??= []).Add(done);
                     }
+                }
+
+                if (embedded is not null)
+                {
+                    Emit(agent, embedded);
                 }
             }
 
@@ -46,26 +52,24 @@ internal sealed class EmbeddingApplier(WriteQueue queue) : IEmbeddingSink
         }
     }
 
-    /// <summary>Stores one computed embedding (caller holds the agent's write lock).</summary>
-    private void Apply(AgentReplica agent, EmbeddingJob job, float[] vector, string modelId)
+    /// <summary>Stores one computed embedding in the replica (caller holds the agent's write lock); returns the new snapshot, if any.</summary>
+    private (int Slot, MemoryEntry Entry)? Apply(AgentReplica agent, EmbeddingJob job, float[] vector, string modelId)
     {
         var slot = agent.SlotOf(job.MemoryId);
         if (slot < 0)
         {
-            return;
+            return null;
         }
 
         var entry = agent.EntryAt(slot);
         if (!string.Equals(entry.Content, job.Content, StringComparison.Ordinal))
         {
-            return;
+            return null;
         }
 
-        // While the memory's latest snapshot record still waits in the queue, this snapshot joins the same write: the
-        // memory is written once, with its embedding, at the same version. Once the writer took that record, the
-        // embedding changes the stored row, so it is the next version. The record is not counted against capacity: an
-        // embedding that is never written (a crash, or computed after shutdown began) is computed again when the agent
-        // loads.
+        // While the memory's latest snapshot record still waits for the writer (queued, or parked for this very
+        // embedding), this snapshot joins the same write: the memory is written once, with its embedding, at the same
+        // version. Once the writer took that record, the embedding changes the stored row, so it is the next version.
         var rewrite = queue.IsTaken(agent.LastWriteAt(slot)) && !queue.IsCompleted;
         var embedded = entry with
         {
@@ -74,11 +78,30 @@ internal sealed class EmbeddingApplier(WriteQueue queue) : IEmbeddingSink
             Version = rewrite ? entry.Version + 1 : entry.Version,
         };
         agent.Replace(slot, embedded);
+        return (slot, embedded);
+    }
+
+    /// <summary>
+    /// Emits one record with the batch's new snapshots of the agent's memories. It is not counted against capacity: an
+    /// embedding that is never written (a crash, or computed after shutdown began) is computed again when the agent
+    /// loads.
+    /// </summary>
+    private void Emit(AgentReplica agent, List<(int Slot, MemoryEntry Entry)> embedded)
+    {
+        var entries = new MemoryEntry[embedded.Count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = embedded[i].Entry;
+        }
+
         try
         {
-            var record = ChangeRecord.Update(embedded, new ChangeRecord.Tracking(null, agent.Pin, Reserved: false));
+            var record = ChangeRecord.EmbeddingsAttached(agent.AgentId, entries, new ChangeRecord.Tracking(null, agent.Pin, Reserved: false));
             queue.Enqueue(record);
-            agent.NoteWrite(slot, record.Sequence);
+            foreach (var (slot, _) in embedded)
+            {
+                agent.NoteWrite(slot, record.Sequence);
+            }
         }
         catch (ObjectDisposedException)
         {

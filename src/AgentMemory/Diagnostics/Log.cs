@@ -74,8 +74,8 @@ internal static partial class Log
     [LoggerMessage(Events.BatchWritten, LogLevel.Trace, "Wrote a batch of {Changes} changes in {ElapsedMs:F1} ms.", EventName = "BatchWritten")]
     public static partial void BatchWritten(ILogger logger, int changes, double elapsedMs);
 
-    [LoggerMessage(Events.HeldForEmbeddings, LogLevel.Debug, "Held {Changes} changes back for a batch: their memories' embeddings are still being computed.", EventName = "HeldForEmbeddings")]
-    public static partial void HeldForEmbeddings(ILogger logger, int changes);
+    [LoggerMessage(Events.HeldForEmbeddings, LogLevel.Debug, "{Memories} new memories wait for their embeddings (at most a batch interval) so that each is written once, with it.", EventName = "HeldForEmbeddings")]
+    public static partial void HeldForEmbeddings(ILogger logger, int memories);
 
     [LoggerMessage(Events.DrainIncomplete, LogLevel.Error, "Shutdown ended before the background writer could save {Count} queued changes; they are lost. Memory ids: {MemoryIds}", EventName = "DrainIncomplete")]
     public static partial void DrainIncomplete(ILogger logger, long count, string memoryIds);

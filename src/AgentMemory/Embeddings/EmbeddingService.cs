@@ -226,18 +226,16 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
             {
                 // A call still running keeps its list and the next batch starts a new one; a call that finished at once
                 // (the built-in generator, or one answering synchronously) hands the list back.
-                var batch = _batch;
-                _batch = new List<EmbeddingJob>(_options.BatchSize);
-                var call = EmbedBatchAsync(batch, stop);
+                var call = EmbedBatchAsync(_batch, stop);
                 if (call.IsCompleted)
                 {
                     await call.ConfigureAwait(false);
-                    batch.Clear();
-                    _batch = batch;
+                    _batch.Clear();
                 }
                 else
                 {
                     _inFlight.Add(call);
+                    _batch = new List<EmbeddingJob>(_options.BatchSize);
                 }
             }
 

@@ -53,8 +53,17 @@ internal static class ChangeCoalescer
                     existing.Agent = change.Agent;
                     break;
 
+                case ChangeKind.EmbeddingsAttached:
+                    foreach (var entry in change.Entries)
+                    {
+                        // A newer snapshot of each memory; after an insert in the batch, still the memory's first write.
+                        MemoryUnit(entry.AgentId, entry.Id, memories, units).Snapshot = entry;
+                    }
+
+                    break;
+
                 default:
-                    Apply(MemoryUnit(change, memories, units), change);
+                    Apply(MemoryUnit(change.AgentId, change.MemoryId, memories, units), change);
                     break;
             }
         }
@@ -146,12 +155,12 @@ internal static class ChangeCoalescer
         }
     }
 
-    private static WriteUnit MemoryUnit(ChangeRecord change, Dictionary<(string, Guid), WriteUnit> memories, List<WriteUnit> units)
+    private static WriteUnit MemoryUnit(string agentId, Guid memoryId, Dictionary<(string, Guid), WriteUnit> memories, List<WriteUnit> units)
     {
-        var key = (change.AgentId, change.MemoryId);
+        var key = (agentId, memoryId);
         if (!memories.TryGetValue(key, out var unit))
         {
-            unit = new WriteUnit(change.AgentId, change.MemoryId);
+            unit = new WriteUnit(agentId, memoryId);
             memories.Add(key, unit);
             units.Add(unit);
         }

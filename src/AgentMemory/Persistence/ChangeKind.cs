@@ -9,6 +9,13 @@ internal enum ChangeKind
     /// <summary>A newer snapshot of a memory the store has (or will have, from an earlier record).</summary>
     Update,
 
+    /// <summary>
+    /// Snapshots of several memories of one agent whose only news is their embedding, computed in the background:
+    /// written like updates, and what a memory parked for its embedding waits for (see <see cref="EmbeddingWait"/>).
+    /// One record for each batch the embedder applies, not one per memory.
+    /// </summary>
+    EmbeddingsAttached,
+
     /// <summary>A memory forgotten.</summary>
     Delete,
 

@@ -27,6 +27,9 @@ internal sealed class ChangeRecord
     /// <summary>The memory's snapshot (insert and update).</summary>
     public MemoryEntry? Entry { get; private init; }
 
+    /// <summary>The snapshots of an embeddings-attached record, all of <see cref="AgentId"/>.</summary>
+    public IReadOnlyList<MemoryEntry> Entries { get; private init; } = [];
+
     public AgentState? Agent { get; private init; }
 
     public MemoryAccess Access { get; private init; }
@@ -51,6 +54,9 @@ internal sealed class ChangeRecord
 
     public static ChangeRecord Update(MemoryEntry entry, in Tracking tracking) =>
         new(ChangeKind.Update, entry.AgentId, tracking) { MemoryId = entry.Id, Entry = entry };
+
+    public static ChangeRecord EmbeddingsAttached(string agentId, IReadOnlyList<MemoryEntry> entries, in Tracking tracking) =>
+        new(ChangeKind.EmbeddingsAttached, agentId, tracking) { Entries = entries };
 
     public static ChangeRecord Delete(string agentId, Guid memoryId, in Tracking tracking) =>
         new(ChangeKind.Delete, agentId, tracking) { MemoryId = memoryId };

@@ -11,8 +11,8 @@ namespace AgentMemory.Persistence;
 /// The write-behind writer: takes change records from the queue in batches (by size or interval, at once for
 /// write-through callers and flushes), coalesces them and hands each batch to the <see cref="BatchWriter"/>, which
 /// retries while the store is down and isolates what it refuses. A new memory whose embedding is still being computed
-/// waits one batch (<see cref="EmbeddingHoldBack"/>). It reads nothing but the records: the agents' in-process state is
-/// never touched here. The loop runs under a <see cref="SupervisedLoop"/>, starts on first use or with the host, and
+/// is parked until the embedding arrives, for a batch interval at most (<see cref="EmbeddingWait"/>). It reads nothing
+/// but the records: the agents' in-process state is never touched here. The loop runs under a <see cref="SupervisedLoop"/>, starts on first use or with the host, and
 /// drains on stop and on dispose.
 /// </summary>
 internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
@@ -25,11 +25,13 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SupervisedLoop _loop;
-    private readonly bool _holdForEmbeddings;
+    private readonly EmbeddingWait? _embeddingWait;
 
-    // The loop's unfinished work lives here, not in the loop's locals, so a restarted loop goes on with it.
+    // The loop's unfinished work lives here (and in the embedding wait), not in the loop's locals, so a restarted
+    // loop goes on with it.
     private readonly List<ChangeRecord> _batch;
-    private int _heldOnce;
+    private List<ChangeRecord>? _planned;
+    private long _drainedThrough;
     private bool _patient;
     private int _stopped;
 
@@ -47,7 +49,7 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         _options = options.Value.Persistence;
         _time = time;
         _logger = Loggers.Create<PersistencePipeline>(loggerFactory);
-        _holdForEmbeddings = embeddings.Enabled;
+        _embeddingWait = embeddings.Enabled ? new EmbeddingWait(time, _options.BatchInterval) : null;
         _batch = new List<ChangeRecord>(_options.BatchSize);
         var backoff = Backoff.From(_options);
         _writer = new BatchWriter(store, initializer, backoff, time, instruments, _logger);
@@ -116,15 +118,19 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
     private async Task RunAsync(CancellationToken abort)
     {
         await Task.Yield();
-        while (_batch.Count > 0 || await _queue.WaitToReadAsync(abort).ConfigureAwait(false))
+        if (_planned is { } planned)
         {
-            await CollectAsync(_batch, _patient, abort).ConfigureAwait(false);
-            OnBatch?.Invoke();
-            var written = await WriteBatchAsync(_batch, abort).ConfigureAwait(false);
-            _batch.RemoveRange(0, written);
+            // A restart after the last pass had planned its write: that write goes first.
+            await WriteAsync(planned, abort).ConfigureAwait(false);
+        }
 
-            // What was held back is written with the next batch, whatever its embedding by then: held once, never twice.
-            _heldOnce = _batch.Count;
+        while (_batch.Count > 0 || _embeddingWait?.Count > 0 || await _queue.WaitToReadAsync(abort).ConfigureAwait(false))
+        {
+            var urgent = await CollectAsync(_batch, _patient, abort).ConfigureAwait(false);
+            OnBatch?.Invoke();
+            var written = await WriteBatchAsync(_batch, urgent || _queue.IsCompleted, abort).ConfigureAwait(false);
+
+            // Only parked memories left: the next pass waits a whole interval for more (or for their embeddings).
             _patient = written == 0;
         }
 
@@ -136,9 +142,10 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
     /// flush) arrives, or the batch interval ends; whatever else is already waiting joins it, up to
     /// <see cref="PersistenceOptions.MaxBatchSize"/>. Waits on one wake-up per batch, not one per change, so a stream of
     /// small writes costs the callers nothing. A <paramref name="patient"/> writer (the last batch was all held back for
-    /// embeddings) waits the whole interval however full the batch is, unless an urgent change arrives.
+    /// embeddings) waits the whole interval however full the batch is, unless an urgent change arrives. Returns whether
+    /// the batch holds an urgent change.
     /// </summary>
-    private async Task CollectAsync(List<ChangeRecord> batch, bool patient, CancellationToken abort)
+    private async Task<bool> CollectAsync(List<ChangeRecord> batch, bool patient, CancellationToken abort)
     {
         var urgent = Drain(batch);
         var started = _time.GetTimestamp();
@@ -147,7 +154,7 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
             var remaining = _options.BatchInterval - _time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
-                return;
+                return urgent;
             }
 
             var wake = _queue.ArmWake(patient ? int.MaxValue : _options.BatchSize - batch.Count);
@@ -156,7 +163,7 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
             urgent = Drain(batch);
             if (urgent || (!patient && batch.Count >= _options.BatchSize))
             {
-                return;
+                return urgent;
             }
 
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(abort);
@@ -166,54 +173,69 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
             abort.ThrowIfCancellationRequested();
             urgent = Drain(batch);
         }
+
+        return urgent;
     }
 
+    /// <summary>
+    /// Takes what is queued, up to <see cref="PersistenceOptions.MaxBatchSize"/> changes; an embeddings-attached record
+    /// is not counted, as its snapshots join their memories' rows. Returns whether the batch holds an urgent change.
+    /// </summary>
     private bool Drain(List<ChangeRecord> batch)
     {
         var urgent = false;
+        var counted = 0;
         foreach (var change in batch)
         {
             urgent |= change.IsUrgent;
+            counted += change.Kind == ChangeKind.EmbeddingsAttached ? 0 : 1;
         }
 
         var most = Math.Max(_options.BatchSize, _options.MaxBatchSize);
-        while (batch.Count < most && _queue.TryRead(out var change))
+        while (counted < most && _queue.TryRead(out var change))
         {
             batch.Add(change);
             urgent |= change.IsUrgent;
+            counted += change.Kind == ChangeKind.EmbeddingsAttached ? 0 : 1;
+            _drainedThrough = Math.Max(_drainedThrough, change.Sequence);
         }
 
         return urgent;
     }
 
-    /// <summary>Writes the records taken from the start of the batch and completes them; returns how many that is.</summary>
-    private async Task<int> WriteBatchAsync(List<ChangeRecord> batch, CancellationToken abort)
+    /// <summary>
+    /// Writes the batch, less what waits for its embedding, with what stops waiting now, and completes what was
+    /// written; returns how many records that is. <paramref name="releaseAll"/> parks nothing and writes everything.
+    /// </summary>
+    private async Task<int> WriteBatchAsync(List<ChangeRecord> batch, bool releaseAll, CancellationToken abort)
     {
-        var count = _holdForEmbeddings && !_queue.IsCompleted ? EmbeddingHoldBack.Cut(batch, _heldOnce) : batch.Count;
-        if (count < batch.Count)
+        var records = batch;
+        var lowestWaiting = long.MaxValue;
+        if (_embeddingWait is { } wait)
         {
-            Log.HeldForEmbeddings(_logger, batch.Count - count);
+            records = wait.Plan(batch, releaseAll);
+            if (wait.Count > 0)
+            {
+                Log.HeldForEmbeddings(_logger, wait.Count);
+                lowestWaiting = wait.LowestSequence;
+            }
         }
 
-        if (count > 0)
-        {
-            _queue.MarkTaken(MaxSequence(batch, count));
-        }
-
-        var rejected = await _writer.WriteAsync(ChangeCoalescer.Coalesce(batch, count), abort).ConfigureAwait(false);
-        Complete(batch, count, rejected);
+        // Whatever is not parked is taken now: an embedding computed from here on is a change of the written row.
+        _queue.MarkTakenBelow(Math.Min(lowestWaiting, _drainedThrough + 1));
+        _planned = records == batch ? [.. batch] : records;
+        batch.Clear();
+        var count = _planned.Count;
+        await WriteAsync(_planned, abort).ConfigureAwait(false);
         return count;
     }
 
-    private static long MaxSequence(List<ChangeRecord> batch, int count)
+    /// <summary>Writes planned records and completes them (and forgets the plan).</summary>
+    private async Task WriteAsync(List<ChangeRecord> records, CancellationToken abort)
     {
-        var max = 0L;
-        for (var i = 0; i < count; i++)
-        {
-            max = Math.Max(max, batch[i].Sequence);
-        }
-
-        return max;
+        var rejected = await _writer.WriteAsync(ChangeCoalescer.Coalesce(records, records.Count), abort).ConfigureAwait(false);
+        Complete(records, records.Count, rejected);
+        _planned = null;
     }
 
     private void Complete(List<ChangeRecord> batch, int count, List<WriteUnit> rejected)
@@ -266,7 +288,13 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
 
     private void ReportUnwritten()
     {
-        var lost = new List<ChangeRecord>(_batch);
+        var lost = new List<ChangeRecord>(_planned ?? []);
+        lost.AddRange(_batch);
+        if (_embeddingWait is { } wait)
+        {
+            lost.AddRange(wait.Plan([], releaseAll: true));
+        }
+
         while (_queue.TryRead(out var change))
         {
             lost.Add(change);

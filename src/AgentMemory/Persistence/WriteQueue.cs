@@ -19,7 +19,7 @@ internal sealed class WriteQueue
     private long _depth;
     private long _wakeAtDepth = long.MaxValue;
     private long _sequence;
-    private long _takenThrough;
+    private long _takenBelow = 1;
     private TaskCompletionSource? _wake;
     private TaskCompletionSource _space = NewSignal();
 
@@ -162,17 +162,18 @@ internal sealed class WriteQueue
     }
 
     /// <summary>
-    /// Whether the writer has taken the record numbered <paramref name="sequence"/> into a write. Until it has, a newer
-    /// snapshot of the same memory queued after it joins the same write; the agent uses this to tell whether a change
-    /// that adds nothing new to a memory (its embedding) can keep the memory's version.
+    /// Whether the writer has taken the record numbered <paramref name="sequence"/> into a write. Until it has (the
+    /// record is queued, or parked by the writer for its memory's embedding), a newer snapshot of the same memory joins
+    /// the same write; the agent uses this to tell whether a change that adds nothing new to a memory (its embedding)
+    /// can keep the memory's version. The answer errs toward "not taken", which only costs a row written twice.
     /// </summary>
-    public bool IsTaken(long sequence) => sequence <= Interlocked.Read(ref _takenThrough);
+    public bool IsTaken(long sequence) => sequence < Interlocked.Read(ref _takenBelow);
 
-    /// <summary>Called by the writer before it writes records up to <paramref name="sequence"/> (see <see cref="IsTaken"/>).</summary>
-    public void MarkTaken(long sequence)
+    /// <summary>Called by the writer before a write: every record numbered below <paramref name="sequence"/> is taken.</summary>
+    public void MarkTakenBelow(long sequence)
     {
         long current;
-        while (sequence > (current = Interlocked.Read(ref _takenThrough)) && Interlocked.CompareExchange(ref _takenThrough, sequence, current) != current)
+        while (sequence > (current = Interlocked.Read(ref _takenBelow)) && Interlocked.CompareExchange(ref _takenBelow, sequence, current) != current)
         {
         }
     }
