@@ -60,8 +60,8 @@ public static class AgentMemoryServiceCollectionExtensions
             services.AddSingleton<AgentMemoryMarker>();
             services.AddSingleton<AgentMemoryStartup>();
             services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<AgentMemoryStartup>());
-            services.AddSingleton<PersistenceWorker>();
-            services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<PersistenceWorker>());
+            services.AddSingleton<MemorySystemWorker>();
+            services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<MemorySystemWorker>());
             services.AddSingleton<ConsolidationService>();
             services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<ConsolidationService>());
         }

@@ -1,13 +1,14 @@
-using AgentMemory.Internal;
+using AgentMemory.Persistence;
 using Microsoft.Extensions.Hosting;
 
-namespace AgentMemory.Persistence;
+namespace AgentMemory.Internal;
 
 /// <summary>
-/// The hosted face of the write-behind writer: starts it with the host and, on graceful shutdown, drains the queue
-/// before the host stops (bounded by the host's shutdown timeout). Disposing without stopping drains too.
+/// The memory system's hosted face: starts the write-behind writer with the host and, on graceful shutdown, lets
+/// pending embeddings finish and drains the queue before the host stops (bounded by the host's shutdown timeout).
+/// Disposing without stopping drains too.
 /// </summary>
-internal sealed class PersistenceWorker(PersistencePipeline pipeline, MemorySystem memory) : BackgroundService
+internal sealed class MemorySystemWorker(PersistencePipeline pipeline, MemorySystem memory) : BackgroundService
 {
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
