@@ -54,7 +54,7 @@ internal sealed class AgentCache
 
     public int Count => _agents.Count;
 
-    /// <summary>The agentes loaded now (a snapshot).</summary>
+    /// <summary>The replicas loaded now (a snapshot).</summary>
     public IEnumerable<AgentReplica> Cached()
     {
         foreach (var load in _agents.Values)

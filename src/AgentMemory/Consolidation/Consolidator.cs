@@ -239,7 +239,7 @@ internal sealed class Consolidator(
             expected[memory.Id] = memory;
         }
 
-        // Each upsert's content identity, hashed once for the check here and the index below.
+        // Each upsert's content identity, hashed once for the check here and the replica below.
         var identities = new ulong[change.Upserts.Count];
         for (var i = 0; i < identities.Length; i++)
         {
