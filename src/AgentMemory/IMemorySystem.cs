@@ -4,7 +4,9 @@ namespace AgentMemory;
 /// Long-term memory for agents: remember, recall by relevance, change, forget, and learn from outcomes. Every
 /// operation is scoped by agent id. Changes are visible to the next call at once and saved by a background writer
 /// (see <see cref="PersistenceOptions.Durability"/>). Thread-safe; register once per host with
-/// <c>services.AddAgentMemory()</c>.
+/// <c>services.AddAgentMemory()</c>. Once the host has stopped (or the memory system is disposed), reads and recall
+/// go on answering from the memories in process (recall no longer counts accesses), while every change throws
+/// <see cref="ObjectDisposedException"/>: nothing more could be saved.
 /// </summary>
 public interface IMemorySystem
 {

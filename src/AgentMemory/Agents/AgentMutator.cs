@@ -54,10 +54,17 @@ internal sealed class AgentMutator
                         continue;
                     }
 
-                    result = mutate(mutation, state);
+                    try
+                    {
+                        result = mutate(mutation, state);
+                    }
+                    finally
+                    {
+                        // Places used by records already emitted are released by the writer, never here too.
+                        unused = mutation.UnusedReservations;
+                    }
                 }
 
-                unused = mutation.UnusedReservations;
                 for (var i = 0; i < mutation.EmbeddingCount; i++)
                 {
                     var (id, content) = mutation.EmbeddingAt(i);

@@ -18,6 +18,10 @@ internal sealed partial class MemorySystem
         var importance = update.Importance is { } i ? MemoryValidator.Enum(i, "importance") : (Importance?)null;
         var valence = update.Valence is { } v ? MemoryValidator.Valence(v) : (double?)null;
         var expires = update.ExpiresAt is { } e ? TimeRules.Normalize(e) : (DateTimeOffset?)null;
+        if (expires is not null && update.ClearExpiresAt)
+        {
+            throw new ArgumentException("expiresAt: set ExpiresAt or ClearExpiresAt, not both.", "expiresAt");
+        }
 
         return await _mutator.MutateAsync(
             agentId,
@@ -41,7 +45,7 @@ internal sealed partial class MemorySystem
                     Type = type ?? old.Type,
                     Importance = importance ?? old.Importance,
                     Valence = valence ?? old.Valence,
-                    ExpiresAt = expires ?? old.ExpiresAt,
+                    ExpiresAt = update.ClearExpiresAt ? null : expires ?? old.ExpiresAt,
                     Embedding = contentChanged ? null : old.Embedding,
                     EmbeddingModel = contentChanged ? null : old.EmbeddingModel,
                     UpdatedAt = Now(),

@@ -65,6 +65,19 @@ internal sealed partial class MemorySystem
             prepared.Count + 1,
             mutation =>
             {
+                // All or nothing: every draft is checked against the agent's memories before any is remembered.
+                for (var i = 0; i < prepared.Count; i++)
+                {
+                    try
+                    {
+                        Check(mutation.Agent, prepared[i]);
+                    }
+                    catch (ArgumentException ex)
+                    {
+                        throw new ArgumentException($"memories[{i}]: {ex.Message}", ex.ParamName, ex);
+                    }
+                }
+
                 var now = Now();
                 var result = new MemoryEntry[prepared.Count];
                 for (var i = 0; i < prepared.Count; i++)
@@ -77,22 +90,49 @@ internal sealed partial class MemorySystem
             cancellationToken).ConfigureAwait(false);
     }
 
-    private MemoryEntry Remember(Mutation mutation, PreparedMemory memory, DateTimeOffset now)
+    /// <summary>
+    /// Refuses a draft that the agent's memories make impossible, before anything changes: an id that names a
+    /// different memory, or known content whose tags united with the draft's would be more than the most a memory holds.
+    /// </summary>
+    private static void Check(AgentReplica agent, PreparedMemory memory)
     {
-        var agent = mutation.Agent;
         if (memory.Id is { } id && agent.SlotOf(id) is var existingSlot and >= 0)
         {
             var existing = agent.EntryAt(existingSlot);
-            if (existing.Type == memory.Type && ContentIdentity.Same(existing.Content, memory.Content))
+            if (existing.Type != memory.Type || !ContentIdentity.Same(existing.Content, memory.Content))
             {
-                // A retried remember with the caller's id: already remembered, nothing more to do.
-                return existing;
+                throw new ArgumentException($"id {id} already names a different memory of agent '{agent.AgentId}'.", "id");
             }
 
-            throw new ArgumentException($"id {id} already names a different memory of agent '{agent.AgentId}'.", "id");
+            return;
         }
 
-        var same = agent.SlotOfContent(memory.Type, memory.Content, memory.Identity);
+        if (memory.Id is null && agent.SlotOfContent(memory.Type, memory.Content, memory.Identity) is var same and >= 0)
+        {
+            var tags = agent.EntryAt(same).Tags;
+            var united = tags.Count + memory.Tags.Count(t => !tags.Contains(t, StringComparer.Ordinal));
+            if (united > MemoryValidator.MaxTags)
+            {
+                throw new ArgumentException(
+                    $"tags: the agent already has this content with {tags.Count} tags; with the new ones it would have {united}, more than {MemoryValidator.MaxTags}.",
+                    "tags");
+            }
+        }
+    }
+
+    private MemoryEntry Remember(Mutation mutation, PreparedMemory memory, DateTimeOffset now)
+    {
+        var agent = mutation.Agent;
+        Check(agent, memory);
+        if (memory.Id is { } id && agent.SlotOf(id) is var existingSlot and >= 0)
+        {
+            // A retried remember with the caller's id: already remembered, nothing more to do.
+            return agent.EntryAt(existingSlot);
+        }
+
+        // Known content reinforces the memory that has it, unless the caller named an id of its own: that draft is
+        // the memory with that id, so a retry finds it by its id (consolidation merges true duplicates later).
+        var same = memory.Id is null ? agent.SlotOfContent(memory.Type, memory.Content, memory.Identity) : -1;
         if (same >= 0)
         {
             return Reinforce(mutation, same, memory, now);
@@ -131,7 +171,8 @@ internal sealed partial class MemorySystem
         var newTags = memory.Tags.Where(t => !existing.Tags.Contains(t, StringComparer.Ordinal)).ToList();
         if (newTags.Count > 0)
         {
-            tags = [.. existing.Tags, .. newTags.Take(Math.Max(0, MemoryValidator.MaxTags - existing.Tags.Count))];
+            // Within the limit: Check refused a draft that would pass it.
+            tags = [.. existing.Tags, .. newTags];
         }
 
         var metadata = MemoryJson.MergeMissing(existing.Metadata, memory.Metadata);

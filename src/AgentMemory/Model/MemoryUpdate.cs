@@ -25,4 +25,7 @@ public sealed class MemoryUpdate
 
     /// <summary>New expiry time.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>Removes the expiry time: the memory no longer expires. Not together with <see cref="ExpiresAt"/>.</summary>
+    public bool ClearExpiresAt { get; init; }
 }

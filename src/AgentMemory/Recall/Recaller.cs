@@ -10,7 +10,7 @@ namespace AgentMemory.Recall;
 
 /// <summary>
 /// Recall: embeds the task, scores the agent's memories under its read lock, and counts the returned memories as
-/// accessed. Access statistics travel through the queue when it has room; when it has none, recall does not wait: the
+/// accessed (not after shutdown: then recall answers from what is in process and counts nothing). Access statistics travel through the queue when it has room; when it has none, recall does not wait: the
 /// replica keeps them as deferred and they are written with a later recall or by a flush, so nothing is lost.
 /// </summary>
 internal sealed class Recaller(
@@ -59,7 +59,9 @@ internal sealed class Recaller(
         }
 
         var results = new RecalledMemory[hits.Length];
-        if (request.UpdateAccessStatistics && hits.Length > 0)
+
+        // Once the memory system has shut down nothing more can be saved: recall still answers, uncounted.
+        if (request.UpdateAccessStatistics && hits.Length > 0 && !queue.IsCompleted)
         {
             RecordAccess(agent, hits, now, results);
         }
@@ -116,12 +118,11 @@ internal sealed class Recaller(
                         LastAccessedAt = now > current.LastAccessedAt ? now : current.LastAccessedAt,
                     };
                     agent.ReplaceStatistics(hit.Slot, entry);
-                    if (reserved)
+                    if (reserved && TryEnqueueAccess(agent, entry))
                     {
-                        queue.Enqueue(ChangeRecord.AccessOf(entry, new ChangeRecord.Tracking(null, agent.Pin, Reserved: true)));
                         used++;
                     }
-                    else
+                    else if (!queue.IsCompleted)
                     {
                         agent.Deferred.Add(entry.Id);
                         instruments.AccessUpdatesDeferred.Add(1);
@@ -144,6 +145,20 @@ internal sealed class Recaller(
         if (reserved)
         {
             queue.Release(hits.Length - used);
+        }
+    }
+
+    /// <summary>Queues a memory's access statistics into reserved room; false when the queue closed meanwhile (shutdown).</summary>
+    private bool TryEnqueueAccess(AgentReplica agent, MemoryEntry entry)
+    {
+        try
+        {
+            queue.Enqueue(ChangeRecord.AccessOf(entry, new ChangeRecord.Tracking(null, agent.Pin, Reserved: true)));
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
         }
     }
 

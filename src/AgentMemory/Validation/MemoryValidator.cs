@@ -65,6 +65,10 @@ internal sealed class MemoryValidator(AgentMemoryOptions options)
         }
 
         TextRules.CheckCharacters(content, field, allowControl: true);
+        if (!TextRules.HasVisibleText(content))
+        {
+            throw new ArgumentException($"{field} must contain visible text, not only invisible, formatting or control characters.", field);
+        }
         var bytes = TextRules.Utf8Length(content);
         if (bytes > options.MaxContentBytes)
         {
@@ -254,11 +258,14 @@ internal sealed class MemoryValidator(AgentMemoryOptions options)
         Filter(request.Filter);
     }
 
+    /// <summary>The largest weight of a score component, as in <see cref="RecallWeights"/>' option ranges.</summary>
+    public const double MaxWeight = 100;
+
     private static void Weight(double value, string field)
     {
-        if (!double.IsFinite(value) || value < 0)
+        if (!double.IsFinite(value) || value < 0 || value > MaxWeight)
         {
-            throw new ArgumentOutOfRangeException(field, value, $"{field} must be a finite number not below 0.");
+            throw new ArgumentOutOfRangeException(field, value, $"{field} must be a finite number not below 0 and at most {MaxWeight}.");
         }
     }
 }

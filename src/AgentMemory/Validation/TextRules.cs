@@ -45,6 +45,23 @@ internal static class TextRules
         }
     }
 
+    /// <summary>
+    /// Whether the text has at least one character a reader can see: not white space, not a control character, and
+    /// not a format character (zero-width spaces and joiners, the byte order mark, direction marks).
+    /// </summary>
+    public static bool HasVisibleText(string value)
+    {
+        foreach (var c in value)
+        {
+            if (!char.IsWhiteSpace(c) && !char.IsControl(c) && char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.Format)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The UTF-8 length of a string already checked by <see cref="CheckCharacters"/>.</summary>
     public static int Utf8Length(string value) => StrictUtf8.GetByteCount(value);
 

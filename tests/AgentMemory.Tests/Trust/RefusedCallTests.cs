@@ -1,0 +1,107 @@
+using AgentMemory.Tests.TestSupport;
+using NUnit.Framework;
+
+namespace AgentMemory.Tests.Trust;
+
+/// <summary>A refused call changes nothing, and a retry with the caller's id is idempotent.</summary>
+public sealed class RefusedCallTests
+{
+    [Test]
+    public async Task ARefusedRememberManyRemembersNoneOfItsDrafts()
+    {
+        var store = new FaultyStore();
+        await using var host = MemoryTestHost.Create(store: store);
+        var existing = await host.Memory.RememberAsync("a1", "The sky is blue");
+
+        var refused = Assert.CatchAsync<ArgumentException>(async () => await host.Memory.RememberManyAsync("a1",
+        [
+            "New fact A",
+            "New fact B",
+            new MemoryDraft("Something else entirely") { Id = existing.Id },
+        ]));
+
+        Assert.That(refused!.Message, Does.Contain("memories[2]").And.Contain(existing.Id.ToString()));
+        await host.Memory.FlushAsync();
+        Assert.That((await host.Memory.ListAsync("a1")).Items.Select(m => m.Content), Is.EqualTo(new[] { "The sky is blue" }), "in process");
+        Assert.That((await MemoryEntries.LoadAllAsync(store, "a1")).Select(m => m.Content), Is.EqualTo(new[] { "The sky is blue" }), "in the store");
+    }
+
+    [Test]
+    public async Task RefusedRememberManyCallsGiveNoQueuePlacesBackTwice()
+    {
+        var fits = await CountRemembersThatFitAsync(refusedCallsFirst: 0);
+        var fitsAfterRefusals = await CountRemembersThatFitAsync(refusedCallsFirst: 5);
+
+        Assert.That(fitsAfterRefusals, Is.EqualTo(fits), "the queue's capacity is what it was");
+    }
+
+    [Test]
+    public async Task ARetryWithTheCallersIdReturnsThatMemoryAndChangesNothing()
+    {
+        await using var host = MemoryTestHost.Create();
+        var known = await host.Memory.RememberAsync("a1", "The sky is blue");
+        var id = Guid.CreateVersion7();
+
+        var first = await host.Memory.RememberAsync("a1", new MemoryDraft("The sky is blue") { Id = id });
+        var retry = await host.Memory.RememberAsync("a1", new MemoryDraft("The sky is blue") { Id = id });
+        var again = await host.Memory.RememberAsync("a1", new MemoryDraft("The sky is blue") { Id = id });
+
+        Assert.That((first.Id, retry.Id, again.Id), Is.EqualTo((id, id, id)));
+        Assert.That((await host.Memory.GetAsync("a1", id))?.Content, Is.EqualTo("The sky is blue"));
+        Assert.That((await host.Memory.GetAsync("a1", id))!.AccessCount, Is.Zero, "a retry does not count as a reinforcement");
+        Assert.That((await host.Memory.GetAsync("a1", known.Id))!.AccessCount, Is.Zero, "the memory without that id is untouched");
+    }
+
+    [Test]
+    public async Task KnownContentWithTagsBeyondTheLimitIsRefusedNotCut()
+    {
+        await using var host = MemoryTestHost.Create();
+        var first = await host.Memory.RememberAsync("a1", new MemoryDraft("tagged fact") { Tags = [.. Enumerable.Range(0, 40).Select(i => $"a{i}")] });
+
+        var refused = Assert.CatchAsync<ArgumentException>(async () =>
+            await host.Memory.RememberAsync("a1", new MemoryDraft("tagged fact") { Tags = [.. Enumerable.Range(0, 40).Select(i => $"b{i}")] }));
+
+        Assert.That(refused!.ParamName, Is.EqualTo("tags"));
+        var stored = (await host.Memory.GetAsync("a1", first.Id))!;
+        Assert.That((stored.Tags.Count, stored.AccessCount, stored.Version), Is.EqualTo((40, 0L, 1L)), "nothing changed");
+    }
+
+    private static async Task<int> CountRemembersThatFitAsync(int refusedCallsFirst)
+    {
+        var store = new FaultyStore();
+        await using var host = MemoryTestHost.Create(
+            o =>
+            {
+                o.Persistence.QueueCapacity = 10;
+                o.Persistence.QueueFullMode = QueueFullMode.Throw;
+            },
+            store);
+        var existing = await host.Memory.RememberAsync("a1", "The sky is blue");
+        await host.Memory.FlushAsync();
+
+        // The database goes down: from here on every change waits in the queue.
+        store.Down = true;
+        for (var i = 0; i < refusedCallsFirst; i++)
+        {
+            Assert.CatchAsync<ArgumentException>(async () => await host.Memory.RememberManyAsync("a1",
+                [$"refused fact {i} A", $"refused fact {i} B", new MemoryDraft($"clash {i}") { Id = existing.Id }]));
+        }
+
+        var fitted = 0;
+        try
+        {
+            while (fitted < 100)
+            {
+                await host.Memory.RememberAsync("a1", $"fact number {fitted}");
+                fitted++;
+            }
+        }
+        catch (MemoryQueueFullException)
+        {
+        }
+
+        store.Down = false;
+        await host.Memory.FlushAsync();
+        return fitted;
+    }
+}
