@@ -10,7 +10,8 @@ namespace AgentMemory.AgentFramework;
 /// <summary>
 /// Gives a Microsoft Agent Framework agent this library's memory: before each run it recalls the memories most
 /// relevant to the run's input and adds them as instructions; after the run it remembers the input and the reply as an
-/// episodic memory and records the run's outcome (a run that threw is a failure) for the memories it recalled. Memory
+/// episodic memory and records the run's outcome (a run that threw is a failure, unless it failed because a service
+/// was down: see <see cref="AgentMemoryContextProviderOptions.IsServiceFailure"/>) for the memories it recalled. Memory
 /// trouble is logged and never fails the run.
 /// </summary>
 public sealed partial class AgentMemoryContextProvider : AIContextProvider
@@ -77,6 +78,13 @@ public sealed partial class AgentMemoryContextProvider : AIContextProvider
         var used = _recalled.TryGetValue(key, out var recall) ? recall.Ids : [];
         _recalled.Remove(key);
         var success = context.InvokeException is null;
+        if (context.InvokeException is { } failure && _options.IsServiceFailure(failure))
+        {
+            // The model or the network failed, not the task: nothing to learn, nothing to remember.
+            RunNotLearnedFrom(_logger, agentId, failure.GetType().Name);
+            return;
+        }
+
         try
         {
             var input = InputText(context.RequestMessages.Where(m => m.GetAgentRequestMessageSourceType() == AgentRequestMessageSourceType.External));
@@ -119,6 +127,9 @@ public sealed partial class AgentMemoryContextProvider : AIContextProvider
 
     [LoggerMessage(70, LogLevel.Warning, "Recalling memories of agent '{AgentId}' before a run failed; the run goes on without them.", EventName = "AgentRunRecallFailed")]
     private static partial void RecallFailed(ILogger logger, string agentId, Exception exception);
+
+    [LoggerMessage(72, LogLevel.Information, "A run of agent '{AgentId}' failed for a reason outside its task ({Exception}); it is not learned from or remembered.", EventName = "AgentRunNotLearnedFrom")]
+    private static partial void RunNotLearnedFrom(ILogger logger, string agentId, string exception);
 
     [LoggerMessage(71, LogLevel.Warning, "Remembering a run of agent '{AgentId}' failed.", EventName = "AgentRunRememberFailed")]
     private static partial void RememberFailed(ILogger logger, string agentId, Exception exception);

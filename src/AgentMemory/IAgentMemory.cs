@@ -43,6 +43,9 @@ public interface IAgentMemory
     /// <inheritdoc cref="IMemorySystem.SetLearningEnabledAsync"/>
     ValueTask SetLearningEnabledAsync(bool enabled, CancellationToken cancellationToken = default);
 
+    /// <inheritdoc cref="IMemorySystem.ResetLearningAsync"/>
+    ValueTask<int> ResetLearningAsync(CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Ends a task: records the outcome for the memories that were used, then remembers what happened, in that order
     /// (recording learns from how the used memories compared with the agent's best match for the task, which the

@@ -105,12 +105,25 @@ public interface IMemorySystem
     /// <returns>How many memories were updated.</returns>
     ValueTask<int> RecordOutcomeAsync(string agentId, IEnumerable<Guid> usedMemoryIds, double reward, string? task, CancellationToken cancellationToken = default);
 
-    /// <summary>Switches learning from outcomes on or off for one agent (saved with the agent's state).</summary>
+    /// <summary>
+    /// Switches learning from outcomes on or off for one agent (saved with the agent's state). While it is off,
+    /// outcomes teach nothing and what was learned is not applied: recall weighs every memory's utility as neutral,
+    /// every word at its plain weight and the relevance signals as configured. Switching it on again applies it again.
+    /// </summary>
     /// <param name="agentId">The agent.</param>
-    /// <param name="enabled">Whether outcomes change utility.</param>
+    /// <param name="enabled">Whether outcomes are learned from and what was learned is applied.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
     /// <returns>A task that completes when the setting is applied.</returns>
     ValueTask SetLearningEnabledAsync(string agentId, bool enabled, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Forgets what the agent learned from outcomes: every memory's utility goes back to neutral and the learned word
+    /// weights and signal mix are cleared. Use it after outcomes that taught the wrong thing.
+    /// </summary>
+    /// <param name="agentId">The agent.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>How many memories had a learned utility.</returns>
+    ValueTask<int> ResetLearningAsync(string agentId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Consolidates the agent's memories now, as the background service does on its interval: expired memories are

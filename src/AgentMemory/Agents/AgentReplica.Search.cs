@@ -31,7 +31,7 @@ internal sealed partial class AgentReplica
             lexical.AsSpan(0, slotCount).Clear();
             var maxLexical = ScoreLexical(query.Terms, query.K1, query.B, filter, lexical);
             var vector = query.Vector is { } v && _vectors.Dimensions == v.Length ? UnitLength(v) : null;
-            var scan = new ScanContext(this, query, filter, lexical, maxLexical, vector, Learning.SemanticShare(query.SemanticShare));
+            var scan = new ScanContext(this, query, filter, lexical, maxLexical, vector, AppliedLearning.SemanticShare(query.SemanticShare), LearningApplies);
 
             // The memories that match the most words are scored first: they are the likeliest to end in the top k, so
             // the bound below which the scan skips vectors starts near its final height.
@@ -143,7 +143,7 @@ internal sealed partial class AgentReplica
         {
             if (!weights.ContainsKey(term))
             {
-                weights[term] = (float)(LexicalIndex.InverseDocumentFrequency(documents, DocumentFrequency(term)) * Learning.TermWeight(term));
+                weights[term] = (float)(LexicalIndex.InverseDocumentFrequency(documents, DocumentFrequency(term)) * AppliedLearning.TermWeight(term));
             }
         }
 
@@ -153,7 +153,7 @@ internal sealed partial class AgentReplica
     /// <summary>BM25 into <paramref name="scores"/>; returns the best score among slots that pass the filter.</summary>
     private float ScoreLexical(KeyValuePair<string, float>[] terms, double k1, double b, CompiledFilter? filter, float[] scores)
     {
-        _lexical.Score(terms, k1, b, Learning, _byId.Count, scores);
+        _lexical.Score(terms, k1, b, AppliedLearning, _byId.Count, scores);
 
         // One pass over the slots (fewer than the postings of common words); the filter is checked only for a new best.
         var max = 0f;
@@ -199,7 +199,7 @@ internal sealed partial class AgentReplica
     }
 
     /// <summary>The per-recall constants of the scan and the per-slot scoring.</summary>
-    private readonly struct ScanContext(AgentReplica agent, SearchQuery query, CompiledFilter? filter, float[] lexical, float maxLexical, float[]? vector, double share)
+    private readonly struct ScanContext(AgentReplica agent, SearchQuery query, CompiledFilter? filter, float[] lexical, float maxLexical, float[]? vector, double share, bool useUtility)
     {
         private readonly ScoreFormula _formula = new(query);
 
@@ -235,7 +235,7 @@ internal sealed partial class AgentReplica
 
             var threshold = query.Threshold;
             double relevance = maxLexical > 0 ? lexical[slot] / maxLexical : 0f;
-            var rest = _formula.Rest(columns.LastAccessTicks(slot), columns.Importance(slot), columns.Utility(slot));
+            var rest = _formula.Rest(columns.LastAccessTicks(slot), columns.Importance(slot), Utility(slot));
             if (vector is not null && agent._vectors.Has(slot))
             {
                 // Semantic similarity is at most 1 (a scaled cosine, capped): a memory that could not enter the top k
@@ -257,6 +257,9 @@ internal sealed partial class AgentReplica
             best.Offer(slot, (float)_formula.Score(relevance, rest));
         }
 
+        /// <summary>The slot's learned utility; neutral while the agent's learning is off.</summary>
+        private float Utility(int slot) => useUtility ? agent._columns.Utility(slot) : 0f;
+
         /// <summary>The slot's semantic similarity: its cosine with the query, scaled and capped at 1 (the slot has a vector).</summary>
         private float Semantic(int slot) => Math.Clamp(agent._vectors.Cosine(slot, vector) * query.SemanticScale, 0f, 1f);
 
@@ -275,8 +278,8 @@ internal sealed partial class AgentReplica
 
             var recency = _formula.Recency(columns.LastAccessTicks(slot));
             var importance = ScoreFormula.Importance(columns.Importance(slot));
-            var utility = ScoreFormula.Utility(columns.Utility(slot));
-            var score = _formula.Score(relevance, _formula.Rest(columns.LastAccessTicks(slot), columns.Importance(slot), columns.Utility(slot)));
+            var utility = ScoreFormula.Utility(Utility(slot));
+            var score = _formula.Score(relevance, _formula.Rest(columns.LastAccessTicks(slot), columns.Importance(slot), Utility(slot)));
             return (new ScoreBreakdown(relevance, semantic, lexicalPart, recency, importance, utility), score);
         }
     }

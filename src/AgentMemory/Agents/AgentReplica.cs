@@ -77,6 +77,15 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
     /// <summary>What the agent learned from outcomes about finding memories (read under a lock, changed under the write lock).</summary>
     public AgentLearning Learning => _learning ??= new AgentLearning();
 
+    /// <summary>Whether what the agent learned shapes its recall: not while its learning is switched off.</summary>
+    public bool LearningApplies => _state is not { LearningEnabled: false };
+
+    /// <summary>What recall uses of the agent's learning: <see cref="Learning"/>, or nothing while learning is off.</summary>
+    public AgentLearning AppliedLearning => LearningApplies ? Learning : AgentLearning.Neutral;
+
+    /// <summary>Forgets what the agent learned about finding memories (caller holds the write lock).</summary>
+    public void ResetLearning() => _learning = new AgentLearning();
+
     /// <summary>Set (under the write lock) when the replica was evicted or the agent erased; callers then fetch anew.</summary>
     public bool IsRetired { get; set; }
 

@@ -38,6 +38,9 @@ internal sealed class AgentMemoryHandle(MemorySystem system, string agentId) : I
     public ValueTask SetLearningEnabledAsync(bool enabled, CancellationToken cancellationToken = default) =>
         system.SetLearningEnabledAsync(AgentId, enabled, cancellationToken);
 
+    public ValueTask<int> ResetLearningAsync(CancellationToken cancellationToken = default) =>
+        system.ResetLearningAsync(AgentId, cancellationToken);
+
     public ValueTask<MemoryEntry> CompleteTaskAsync(MemoryDraft outcome, IEnumerable<Guid> usedMemoryIds, double reward, string? task, CancellationToken cancellationToken = default) =>
         system.CompleteTaskAsync(AgentId, outcome, usedMemoryIds, reward, task, cancellationToken);
 

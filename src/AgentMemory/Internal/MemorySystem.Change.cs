@@ -112,6 +112,12 @@ internal sealed partial class MemorySystem
         return ids.Count == 0 ? 0 : await _learner.RecordAsync(agentId, ids, reward, taskTerms is null ? null : task, taskTerms, cancellationToken).ConfigureAwait(false);
     }
 
+    public ValueTask<int> ResetLearningAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        MemoryValidator.AgentId(agentId);
+        return _learner.ResetAsync(agentId, cancellationToken);
+    }
+
     public async ValueTask SetLearningEnabledAsync(string agentId, bool enabled, CancellationToken cancellationToken = default)
     {
         MemoryValidator.AgentId(agentId);

@@ -39,6 +39,9 @@ internal sealed class AgentLearning
 
     public int Words => _misled.Count;
 
+    /// <summary>Nothing learned: every word weighs 1 and the signals mix as configured. Never changed.</summary>
+    public static AgentLearning Neutral { get; } = new();
+
     /// <summary>What an agent's settings hold (nothing when absent; unreadable parts are skipped).</summary>
     public static AgentLearning From(AgentState? state)
     {

@@ -37,6 +37,44 @@ internal sealed class OutcomeLearner(AgentCache cache, AgentMutator mutator, Que
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Forgets what the agent learned: every memory's utility back to neutral (0), and the agent's word weights and
+    /// signal credit cleared. The memories' changes are emitted like any other (their queue places are not reserved
+    /// one by one: a reset is rare and bounded by the agent's memories).
+    /// </summary>
+    /// <returns>How many memories had a utility other than neutral.</returns>
+    public ValueTask<int> ResetAsync(string agentId, CancellationToken cancellationToken) =>
+        mutator.MutateAsync(agentId, 1, (Learner: this, AgentId: agentId), static (mutation, s) => s.Learner.Reset(mutation), cancellationToken);
+
+    private int Reset(Mutation mutation)
+    {
+        var agent = mutation.Agent;
+        var now = Validation.TimeRules.Normalize(time.GetUtcNow());
+        var changed = new List<(int Slot, MemoryEntry Entry)>();
+        foreach (var entry in agent.Entries())
+        {
+            if (entry.Utility != 0)
+            {
+                changed.Add((agent.SlotOf(entry.Id), entry with { Utility = 0, UpdatedAt = now, Version = entry.Version + 1 }));
+            }
+        }
+
+        foreach (var (slot, entry) in changed)
+        {
+            agent.ReplaceStatistics(slot, entry);
+            mutation.Updated(slot, entry);
+        }
+
+        agent.ResetLearning();
+        if (agent.State is { } state)
+        {
+            agent.State = state with { Settings = agent.Learning.WriteTo(state.Settings) };
+            mutation.AgentChanged(agent.State);
+        }
+
+        return changed.Count;
+    }
+
     private int Apply(Mutation mutation, List<Guid> ids, double reward, KeyValuePair<string, float>[]? taskTerms, float[]? taskVector)
     {
         var agent = mutation.Agent;

@@ -34,7 +34,7 @@ internal sealed class QueryEmbedder(EmbeddingService embeddings)
         string embedded;
         using (agent.EnterRead())
         {
-            embedded = agent.Learning.WithoutMisleadingWords(task);
+            embedded = agent.AppliedLearning.WithoutMisleadingWords(task);
         }
 
         return (await embeddings.EmbedQueryAsync(embedded, cancellationToken).ConfigureAwait(false), 1f);

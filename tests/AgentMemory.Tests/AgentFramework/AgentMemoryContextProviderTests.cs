@@ -1,3 +1,4 @@
+using AgentMemory.AgentFramework;
 using AgentMemory.Tests.TestSupport;
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
@@ -30,19 +31,54 @@ public sealed class AgentMemoryContextProviderTests
     }
 
     [Test]
-    public async Task AFailedRunIsRememberedAsAFailureAndLowersTheRecalledMemoriesUtility()
+    public async Task ARunWhoseTaskFailedIsRememberedAsAFailureAndLowersTheRecalledMemoriesUtility()
     {
         await using var host = MemoryTestHost.Create();
         var fact = await host.Memory.RememberAsync("support", "Restart the export worker when exports hang");
-        var agent = new ChatClientAgent(new ScriptedChatClient(null), new ChatClientAgentOptions { Name = "ignored", AIContextProviders = [host.Memory.AsAIContextProvider("support")] });
+        var chat = new ScriptedChatClient(null) { Failure = static () => new InvalidOperationException("the export tool refused the request") };
+        var agent = new ChatClientAgent(chat, new ChatClientAgentOptions { Name = "ignored", AIContextProviders = [host.Memory.AsAIContextProvider("support")] });
 
-        Assert.That(async () => await agent.RunAsync("Exports hang"), Throws.TypeOf<HttpRequestException>());
+        Assert.That(async () => await agent.RunAsync("Exports hang"), Throws.TypeOf<InvalidOperationException>());
 
         var run = (await host.Memory.ListAsync("support", new MemoryQuery { Tags = ["agent-run"] })).Items.Single();
         Assert.That(run.Tags, Is.EqualTo(new[] { "agent-run", "failure" }));
-        Assert.That(run.Content, Is.EqualTo("User: Exports hang\nAssistant: (the run failed: HttpRequestException)"));
+        Assert.That(run.Content, Is.EqualTo("User: Exports hang\nAssistant: (the run failed: InvalidOperationException)"));
         Assert.That((await host.Memory.GetAsync("support", fact.Id))!.Utility, Is.LessThan(0));
         Assert.That((await host.Memory.ListAsync("ignored")).Items, Is.Empty, "the configured agent id wins over the agent's name");
+    }
+
+    [Test]
+    public async Task RunsThatFailBecauseTheModelIsDownTeachNothingAndAreNotRemembered()
+    {
+        await using var host = MemoryTestHost.Create();
+        var fact = await host.Memory.RememberAsync("support", "Restart the export worker when exports hang");
+        var agent = new ChatClientAgent(new ScriptedChatClient(null), new ChatClientAgentOptions { Name = "support", AIContextProviders = [host.Services.GetAgentMemoryContextProvider()] });
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.That(async () => await agent.RunAsync("Exports hang"), Throws.TypeOf<HttpRequestException>());
+        }
+
+        Assert.That((await host.Memory.GetAsync("support", fact.Id))!.Utility, Is.Zero, "an outage is not an outcome");
+        Assert.That((await host.Memory.ListAsync("support")).Items.Select(m => m.Id), Is.EqualTo(new[] { fact.Id }), "nothing remembered of the failed runs");
+        var recalled = await host.Memory.RecallAsync("support", "Exports hang");
+        Assert.That(recalled[0].Memory.Id, Is.EqualTo(fact.Id), "the right fact is still the top recall");
+        Assert.That(host.Logs.GetSnapshot().Count(l => l.Id.Name == "AgentRunNotLearnedFrom"), Is.EqualTo(20));
+    }
+
+    [TestCase(typeof(HttpRequestException), true)]
+    [TestCase(typeof(TimeoutException), true)]
+    [TestCase(typeof(TaskCanceledException), true)]
+    [TestCase(typeof(System.IO.IOException), true)]
+    [TestCase(typeof(InvalidOperationException), false)]
+    [TestCase(typeof(ArgumentException), false)]
+    public void ServiceFailuresAreToldFromTaskFailuresAlsoWhenWrapped(Type type, bool isService)
+    {
+        var exception = (Exception)Activator.CreateInstance(type, "failed")!;
+
+        Assert.That(AgentMemoryContextProviderOptions.IsServiceFailureByDefault(exception), Is.EqualTo(isService));
+        Assert.That(AgentMemoryContextProviderOptions.IsServiceFailureByDefault(new InvalidOperationException("wrapped", exception)), Is.EqualTo(isService));
+        Assert.That(AgentMemoryContextProviderOptions.IsServiceFailureByDefault(new AggregateException(exception)), Is.EqualTo(isService));
     }
 
     [Test]

@@ -11,12 +11,15 @@ public sealed class ScriptedChatClient(string? reply) : IChatClient
 
     public string? Reply { get; set; } = reply;
 
+    /// <summary>What a call throws when there is no reply; the model provider being unavailable by default.</summary>
+    public Func<Exception> Failure { get; set; } = static () => new HttpRequestException("the model is unavailable");
+
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         Calls.Enqueue(([.. messages], options));
         if (Reply is null)
         {
-            throw new HttpRequestException("the model is unavailable");
+            throw Failure();
         }
 
         return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, Reply)));
@@ -27,7 +30,7 @@ public sealed class ScriptedChatClient(string? reply) : IChatClient
         Calls.Enqueue(([.. messages], options));
         if (Reply is null)
         {
-            throw new HttpRequestException("the model is unavailable");
+            throw Failure();
         }
 
         foreach (var word in Reply.Split(' '))

@@ -182,6 +182,8 @@ public sealed class AgentTurnTests
 
         public ValueTask SetLearningEnabledAsync(bool enabled, CancellationToken cancellationToken = default) => inner.SetLearningEnabledAsync(enabled, cancellationToken);
 
+        public ValueTask<int> ResetLearningAsync(CancellationToken cancellationToken = default) => inner.ResetLearningAsync(cancellationToken);
+
         public ValueTask<ConsolidationReport> ConsolidateAsync(CancellationToken cancellationToken = default) => inner.ConsolidateAsync(cancellationToken);
 
         public ValueTask<int> LoadAsync(CancellationToken cancellationToken = default) => inner.LoadAsync(cancellationToken);
