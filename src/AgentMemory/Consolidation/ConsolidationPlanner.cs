@@ -115,7 +115,8 @@ internal sealed class ConsolidationPlanner
                 {
                     var other = candidates[j];
                     if (!absorbed.Contains(other.Id) && !IsProtectedFromMerge(other)
-                        && TensorPrimitives.Dot<float>(vector, _vectors[other.Id]!) >= _options.DuplicateSimilarity)
+                        && TensorPrimitives.Dot<float>(vector, _vectors[other.Id]!) >= _options.DuplicateSimilarity
+                        && FactSignature.Same(survivor.Content, other.Content))
                     {
                         group.Add(other);
                         absorbed.Add(other.Id);
@@ -223,16 +224,28 @@ internal sealed class ConsolidationPlanner
     }
 
     /// <summary>
-    /// Merges memories into a survivor that keeps its content and gains the rest: tags united, access counts summed,
-    /// the highest importance, the latest access, the earliest creation, the absorbed ids as sources.
+    /// Merges memories into a survivor that gains the rest: tags united, access counts summed, the highest importance,
+    /// the latest access, the earliest creation, the absorbed ids as sources. A merge of duplicates takes the newest
+    /// wording among them (a later memory restates the fact as it is now); other kinds keep the survivor's content.
     /// </summary>
     private void Absorb(ConsolidationChangeKind kind, MemoryEntry survivor, IReadOnlyList<MemoryEntry> absorbed, int count)
     {
         var all = absorbed.Prepend(survivor).ToList();
+        var newest = survivor;
+        foreach (var memory in absorbed)
+        {
+            if (memory.CreatedAt > newest.CreatedAt)
+            {
+                newest = memory;
+            }
+        }
+
+        var content = kind == ConsolidationChangeKind.Merged ? newest.Content : survivor.Content;
         var tags = all.SelectMany(m => m.Tags).Distinct(StringComparer.Ordinal).Take(MemoryValidator.MaxTags).ToList();
         var sources = survivor.SourceIds.Concat(absorbed.SelectMany(m => m.SourceIds.Append(m.Id))).Distinct().ToList();
         var merged = Next(survivor) with
         {
+            Content = content,
             Tags = tags,
             SourceIds = sources,
             AccessCount = all.Sum(m => m.AccessCount),
@@ -247,6 +260,12 @@ internal sealed class ConsolidationPlanner
         {
             _live.Remove(memory.Id);
             _byContent.Remove((memory.Type, ContentIdentity.Normalize(memory.Content)));
+        }
+
+        if (!ReferenceEquals(content, survivor.Content))
+        {
+            _byContent.Remove((survivor.Type, ContentIdentity.Normalize(survivor.Content)));
+            _byContent[(survivor.Type, ContentIdentity.Normalize(content))] = survivor.Id;
         }
 
         _live[survivor.Id] = merged;

@@ -274,17 +274,23 @@ internal sealed class Consolidator(
                 var current = agent.EntryAt(slot);
 
                 // Recalls count accesses and embeddings arrive without a new version: keep what they added since the plan.
+                // A merge that takes a newer wording changes the content: its words, identity and embedding follow.
+                var reworded = !string.Equals(upsert.Content, current.Content, StringComparison.Ordinal);
                 var updated = upsert with
                 {
                     AccessCount = upsert.AccessCount + (current.AccessCount - read.AccessCount),
                     LastAccessedAt = current.LastAccessedAt > upsert.LastAccessedAt ? current.LastAccessedAt : upsert.LastAccessedAt,
-                    Embedding = current.Embedding,
-                    EmbeddingModel = current.EmbeddingModel,
+                    Embedding = reworded ? null : current.Embedding,
+                    EmbeddingModel = reworded ? null : current.EmbeddingModel,
                     UpdatedAt = now,
                 };
-                TermCounts? terms = updated.Tags.SequenceEqual(current.Tags, StringComparer.Ordinal) ? null : TermCounts.ForMemory(updated.Content, updated.Tags);
-                agent.Replace(slot, updated, identity: null, terms);
+                TermCounts? terms = reworded || !updated.Tags.SequenceEqual(current.Tags, StringComparer.Ordinal) ? TermCounts.ForMemory(updated.Content, updated.Tags) : null;
+                agent.Replace(slot, updated, reworded ? identities[i] : null, terms);
                 mutation.Updated(slot, updated);
+                if (reworded)
+                {
+                    mutation.Embed(updated.Id, updated.Content);
+                }
             }
             else
             {

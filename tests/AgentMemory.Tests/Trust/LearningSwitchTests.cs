@@ -63,6 +63,9 @@ public sealed class LearningSwitchTests
         var fact = await host.Memory.RememberAsync("a1", new MemoryDraft("Restart the export worker when exports hang") { CreatedAt = DateTimeOffset.UnixEpoch });
         await host.Memory.RememberAsync("a1", new MemoryDraft("The nightly job rotates the logs") { CreatedAt = DateTimeOffset.UnixEpoch });
         await host.Memory.RememberAsync("a1", new MemoryDraft("Exports are written to the shared drive") { CreatedAt = DateTimeOffset.UnixEpoch });
+
+        // Every embedding computed, so the hosts compare the same vectors.
+        await host.Memory.FlushAsync();
         return fact.Id;
     }
 
