@@ -53,11 +53,15 @@ public interface IMemorySystem
     /// <exception cref="MemoryNotFoundException">The agent has no memory with that id; nothing changed.</exception>
     ValueTask<MemoryEntry> UpdateAsync(string agentId, Guid memoryId, MemoryUpdate update, CancellationToken cancellationToken = default);
 
-    /// <summary>Forgets one memory.</summary>
+    /// <summary>
+    /// Forgets one memory, and with it every memory derived from it: a semantic memory consolidation made from a
+    /// cluster it belonged to, a merge that lists it (also once the memory itself was merged away), and what was made
+    /// from those in turn. Erasing a fact erases its copies; consolidation never brings it back.
+    /// </summary>
     /// <param name="agentId">The agent.</param>
     /// <param name="memoryId">The memory's id.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
-    /// <returns><see langword="true"/> when it was forgotten; <see langword="false"/> when the agent has no memory with that id (nothing changed).</returns>
+    /// <returns><see langword="true"/> when it (or a memory derived from it) was forgotten; <see langword="false"/> when the agent has neither (nothing changed).</returns>
     ValueTask<bool> ForgetAsync(string agentId, Guid memoryId, CancellationToken cancellationToken = default);
 
     /// <summary>Forgets an agent: all its memories and its state.</summary>

@@ -12,7 +12,8 @@ namespace AgentMemory.Consolidation;
 /// <summary>
 /// Consolidates one agent: takes the agent's consolidation lock (across hosts when the store provides one), plans from
 /// a snapshot of its memories, lets the chat client phrase new semantic memories, and applies the plan through the
-/// agent's mutator in chunks, each change only where every memory it read is unchanged since.
+/// agent's mutator in chunks, each change only where every memory it read is unchanged since and every memory a new
+/// one is made from still exists; nothing of a plan is applied once the agent was erased.
 /// </summary>
 internal sealed class Consolidator(
     AgentCache cache,
@@ -98,6 +99,14 @@ internal sealed class Consolidator(
                 chunk.Sum(c => c.Upserts.Count + c.Removals.Count) + 1,
                 mutation =>
                 {
+                    if (!ReferenceEquals(mutation.Agent, agent))
+                    {
+                        // The agent was erased (or left the process and came back) while the plan was made or phrased:
+                        // the plan speaks of memories that are gone, so none of it is applied.
+                        skipped += chunk.Count;
+                        return true;
+                    }
+
                     foreach (var change in chunk)
                     {
                         if (TryApply(mutation, change))
@@ -115,10 +124,12 @@ internal sealed class Consolidator(
                 cancellationToken).ConfigureAwait(false);
         }
 
+        // Counted in the agent as it is now (an erased agent has a new, empty replica).
+        var current = await cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
         int kept;
-        using (agent.EnterRead())
+        using (current.EnterRead())
         {
-            kept = agent.Count;
+            kept = current.Count;
         }
 
         var report = new ConsolidationReport
@@ -254,6 +265,12 @@ internal sealed class Consolidator(
 
             if (!expected.ContainsKey(upsert.Id) && agent.SlotOf(upsert.Id) >= 0)
             {
+                return false;
+            }
+
+            if (!expected.ContainsKey(upsert.Id) && upsert.SourceIds.Any(source => agent.SlotOf(source) < 0))
+            {
+                // A new memory made from memories one of which was forgotten meanwhile: it would bring that one back.
                 return false;
             }
         }

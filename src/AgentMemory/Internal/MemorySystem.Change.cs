@@ -1,3 +1,4 @@
+using AgentMemory.Agents;
 using AgentMemory.Retrieval;
 using AgentMemory.Storage;
 using AgentMemory.Validation;
@@ -74,15 +75,22 @@ internal sealed partial class MemorySystem
             1,
             mutation =>
             {
-                var slot = mutation.Agent.SlotOf(memoryId);
-                if (slot < 0)
+                // The memory and everything derived from it: what consolidation made from it (and made from that),
+                // also after the memory itself was merged into another.
+                var agent = mutation.Agent;
+                var forgotten = DerivedFrom(agent, memoryId);
+                if (forgotten.Count == 0)
                 {
                     return false;
                 }
 
-                mutation.Agent.Remove(slot);
-                mutation.Deleted(memoryId);
-                _instruments.Forgotten.Add(1);
+                foreach (var id in forgotten)
+                {
+                    agent.Remove(agent.SlotOf(id));
+                    mutation.Deleted(id);
+                }
+
+                _instruments.Forgotten.Add(forgotten.Count);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -132,5 +140,30 @@ internal sealed partial class MemorySystem
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The memory (when the agent still has it) and every memory that lists it, or one of those, among its sources
+    /// (caller holds a lock).
+    /// </summary>
+    private static List<Guid> DerivedFrom(AgentReplica agent, Guid memoryId)
+    {
+        var forgotten = agent.SlotOf(memoryId) >= 0 ? new List<Guid> { memoryId } : [];
+        var seen = new HashSet<Guid> { memoryId };
+        for (var found = true; found;)
+        {
+            found = false;
+            foreach (var entry in agent.Entries())
+            {
+                if (entry.SourceIds.Count > 0 && !seen.Contains(entry.Id) && entry.SourceIds.Any(seen.Contains))
+                {
+                    seen.Add(entry.Id);
+                    forgotten.Add(entry.Id);
+                    found = true;
+                }
+            }
+        }
+
+        return forgotten;
     }
 }
