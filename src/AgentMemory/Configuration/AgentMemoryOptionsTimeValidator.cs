@@ -18,6 +18,8 @@ internal sealed class AgentMemoryOptionsTimeValidator : IValidateOptions<AgentMe
 
         Check(failures, "Recall.RecencyHalfLife", options.Recall.RecencyHalfLife, TimeSpan.FromSeconds(1), TimeSpan.FromDays(36500));
         Check(failures, "Embeddings.RetryDelay", options.Embeddings.RetryDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1));
+        Check(failures, "Embeddings.Timeout", options.Embeddings.Timeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10));
+        Check(failures, "Embeddings.QueryTimeout", options.Embeddings.QueryTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10));
         Check(failures, "Consolidation.Interval", options.Consolidation.Interval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(365));
         Check(failures, "Consolidation.StartupDelay", options.Consolidation.StartupDelay, TimeSpan.Zero, TimeSpan.FromDays(365));
         Check(failures, "Consolidation.ChatClientTimeout", options.Consolidation.ChatClientTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1));

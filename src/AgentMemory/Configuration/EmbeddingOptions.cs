@@ -17,6 +17,21 @@ public sealed class EmbeddingOptions
     [Range(1, 64)]
     public int MaxConcurrentCalls { get; set; } = 4;
 
+    /// <summary>
+    /// How long a background call to a registered generator may take before it counts as failed (and is retried after
+    /// <see cref="RetryDelay"/>); 10 seconds by default. Memories stay recallable by their words meanwhile, and a
+    /// <c>FlushAsync</c> waits no longer than this for a generator that stopped answering.
+    /// </summary>
+    // Checked by AgentMemoryOptionsTimeValidator: 00:00:00.001 to 00:10:00.
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long embedding a recall's task may take before recall goes on with word match alone; 2 seconds by default.
+    /// It is on the caller's path, so it is short.
+    /// </summary>
+    // Checked by AgentMemoryOptionsTimeValidator: 00:00:00.001 to 00:10:00.
+    public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long to wait before retrying a failed embedding batch; 5 seconds by default.</summary>
     // Checked by AgentMemoryOptionsTimeValidator: 00:00:00.001 to 01:00:00.
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);

@@ -130,7 +130,7 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
 
         try
         {
-            var result = await _generator.GenerateAsync([text], cancellationToken: cancellationToken).ConfigureAwait(false);
+            var result = await CallAsync([text], _options.QueryTimeout, cancellationToken).ConfigureAwait(false);
             return result.Count == 1 ? result[0].Vector.ToArray() : null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -158,6 +158,25 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
         if (_jobs.Writer.TryComplete())
         {
             _loop.AbortAsync().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>
+    /// One call to the registered generator, given up after <paramref name="timeout"/> with a
+    /// <see cref="TimeoutException"/>: the generator is asked to stop, and a generator that ignores the request is no
+    /// longer waited for.
+    /// </summary>
+    private async Task<GeneratedEmbeddings<Embedding<float>>> CallAsync(string[] inputs, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            return await _generator!.GenerateAsync(inputs, cancellationToken: linked.Token).WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The embedding generator did not answer within {timeout.TotalMilliseconds:F0} ms.");
         }
     }
 
@@ -268,7 +287,7 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
             }
             else
             {
-                var result = await _generator!.GenerateAsync(batch.Select(static j => j.Content), cancellationToken: stop).ConfigureAwait(false);
+                var result = await CallAsync([.. batch.Select(static j => j.Content)], _options.Timeout, stop).ConfigureAwait(false);
                 if (result.Count != batch.Count)
                 {
                     throw new InvalidOperationException($"The embedding generator returned {result.Count} embeddings for {batch.Count} inputs.");

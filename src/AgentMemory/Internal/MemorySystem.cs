@@ -19,6 +19,9 @@ namespace AgentMemory.Internal;
 internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan DisposeDrainTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The most a shutdown waits for embeddings before the writer drains (the built-in generator needs milliseconds).</summary>
+    private static readonly TimeSpan ShutdownEmbeddingWait = TimeSpan.FromSeconds(1);
     private readonly Lock _shutdownGate = new();
     private Task? _shutdown;
 
@@ -92,7 +95,7 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
     }
 
     /// <summary>
-    /// Stops accepting changes, lets queued embeddings finish, then drains the write-behind queue, until
+    /// Stops accepting changes, lets queued embeddings finish (for a second at most), then drains the write-behind queue, until
     /// <paramref name="cancellationToken"/> gives up. Called by the hosted worker on graceful shutdown and on dispose.
     /// </summary>
     public Task ShutdownAsync(CancellationToken cancellationToken)
@@ -125,12 +128,18 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
 
     private async Task ShutdownCoreAsync(CancellationToken cancellationToken)
     {
-        try
+        // Embeddings still being computed get a short wait, then the store gets the rest of the shutdown budget: a
+        // memory saved without its embedding is embedded after the next start, a memory not saved is lost.
+        using (var embeddingShare = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            await _embeddings.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            embeddingShare.CancelAfter(ShutdownEmbeddingWait);
+            try
+            {
+                await _embeddings.FlushAsync(embeddingShare.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
 
         try
