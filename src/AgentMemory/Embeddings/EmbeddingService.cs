@@ -174,9 +174,11 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
         {
             return await _generator!.GenerateAsync(inputs, cancellationToken: linked.Token).WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is TimeoutException || (ex is OperationCanceledException && deadline.IsCancellationRequested)))
         {
-            throw new TimeoutException($"The embedding generator did not answer within {timeout.TotalMilliseconds:F0} ms.");
+            // Whichever timer fired first, the call is asked to stop before it is let go.
+            await linked.CancelAsync().ConfigureAwait(false);
+            throw new TimeoutException($"The embedding generator did not answer within {timeout.TotalMilliseconds:F0} ms.", ex);
         }
     }
 

@@ -25,11 +25,15 @@ internal static class MetadataRules
             throw new ArgumentException($"{field} must be a JSON object, not {element.ValueKind}.", field);
         }
 
-        Check(element, field, depth: 1);
-        var bytes = JsonMarshal.GetRawUtf8Value(element).Length;
+        var expanded = 0L;
+        Check(element, field, depth: 1, ref expanded);
+
+        // Measured as stored: a store writes a number with an exponent out in full (PostgreSQL's jsonb does), so
+        // "1e300" counts as the 301 digits it reloads as.
+        var bytes = JsonMarshal.GetRawUtf8Value(element).Length + expanded;
         if (bytes > maxBytes)
         {
-            throw new ArgumentException($"{field} must be at most {maxBytes} bytes as JSON; it is {bytes}.", field);
+            throw new ArgumentException($"{field} must be at most {maxBytes} bytes as JSON, numbers written out in full; it is {bytes}.", field);
         }
 
         // A copy that no longer depends on the caller's document.
@@ -41,7 +45,7 @@ internal static class MetadataRules
     /// construction (a parsed or written document has been through the reader or the writer), so only escaped names
     /// and strings are decoded and checked; paths for messages are built only for nested values and errors.
     /// </summary>
-    private static void Check(JsonElement element, string path, int depth)
+    private static void Check(JsonElement element, string path, int depth, ref long expanded)
     {
         if (depth > MaxDepth)
         {
@@ -51,7 +55,7 @@ internal static class MetadataRules
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                CheckObject(element, path, depth);
+                CheckObject(element, path, depth, ref expanded);
                 break;
             case JsonValueKind.Array:
                 var index = 0;
@@ -59,7 +63,7 @@ internal static class MetadataRules
                 {
                     if (NeedsCheck(item))
                     {
-                        Check(item, $"{path}[{index}]", depth + 1);
+                        Check(item, $"{path}[{index}]", depth + 1, ref expanded);
                     }
 
                     index++;
@@ -69,10 +73,59 @@ internal static class MetadataRules
             case JsonValueKind.String when IsEscaped(element):
                 TextRules.CheckCharacters(ReadString(element, path), path, allowControl: true);
                 break;
+            case JsonValueKind.Number:
+                expanded += CheckNumber(element, path);
+                break;
         }
     }
 
-    private static void CheckObject(JsonElement element, string path, int depth)
+    /// <summary>
+    /// The largest decimal exponent a number may be written with: what a double holds, and well inside what every
+    /// store keeps (PostgreSQL's numeric refuses 1e200000 and 1e-20000, so such a memory could never be saved).
+    /// </summary>
+    public const int MaxExponent = 308;
+
+    /// <summary>
+    /// Refuses a number written with an exponent beyond <see cref="MaxExponent"/> or that is not a finite double;
+    /// returns how many bytes longer it is written out in full than as given.
+    /// </summary>
+    private static long CheckNumber(JsonElement element, string path)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        var e = raw.IndexOfAny((byte)'e', (byte)'E');
+        if (e < 0)
+        {
+            return 0;
+        }
+
+        var exponentText = raw[(e + 1)..];
+        var negative = exponentText.Length > 0 && exponentText[0] == (byte)'-';
+        var digits = exponentText.TrimStart("+-"u8).TrimStart((byte)'0');
+        var exponent = 0;
+        foreach (var digit in digits)
+        {
+            exponent = (exponent * 10) + (digit - '0');
+            if (exponent > MaxExponent)
+            {
+                break;
+            }
+        }
+
+        if (exponent > MaxExponent || !element.TryGetDouble(out var value) || !double.IsFinite(value))
+        {
+            throw new ArgumentException(
+                $"{path} holds the number {Shorten(raw)}: numbers must be finite, with an exponent from -{MaxExponent} to {MaxExponent}, so that every store can keep them.",
+                "metadata");
+        }
+
+        // Written out in full: the mantissa's digits and up to one digit (or leading zero) per power of ten.
+        return Math.Max(0, e + exponent - raw.Length + (negative ? 2 : 1));
+    }
+
+    private static string Shorten(ReadOnlySpan<byte> raw) =>
+        raw.Length <= 40 ? System.Text.Encoding.UTF8.GetString(raw) : System.Text.Encoding.UTF8.GetString(raw[..37]) + "...";
+
+    private static void CheckObject(JsonElement element, string path, int depth, ref long expanded)
     {
         // Duplicate keys (PostgreSQL's jsonb would keep only the last) are found on the raw names while no name is
         // escaped and the object is small; otherwise on the decoded names.
@@ -105,7 +158,7 @@ internal static class MetadataRules
             var value = property.Value;
             if (NeedsCheck(value))
             {
-                Check(value, $"{path}.{property.Name}", depth + 1);
+                Check(value, $"{path}.{property.Name}", depth + 1, ref expanded);
             }
 
             position++;
@@ -132,9 +185,13 @@ internal static class MetadataRules
         return false;
     }
 
-    /// <summary>Whether a value holds anything to check: nested values, or a string with escapes (see <see cref="Check"/>).</summary>
+    /// <summary>
+    /// Whether a value holds anything to check: nested values, a string with escapes (see <see cref="Check"/>), or a
+    /// number written with an exponent.
+    /// </summary>
     private static bool NeedsCheck(JsonElement value) =>
-        value.ValueKind is JsonValueKind.Object or JsonValueKind.Array || IsEscaped(value);
+        value.ValueKind is JsonValueKind.Object or JsonValueKind.Array || IsEscaped(value)
+        || (value.ValueKind == JsonValueKind.Number && JsonMarshal.GetRawUtf8Value(value).IndexOfAny((byte)'e', (byte)'E') >= 0);
 
     private static bool IsEscaped(JsonElement element) =>
         element.ValueKind == JsonValueKind.String && JsonMarshal.GetRawUtf8Value(element).Contains((byte)'\\');
