@@ -49,7 +49,7 @@ public sealed partial class AgentMemoryContextProvider : AIContextProvider
     protected override async ValueTask<AIContext> ProvideAIContextAsync(InvokingContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var agentId = AgentIdOf(context.Agent);
+        var agentId = AgentIdOf(context.Agent, context.Session);
         var input = InputText(context.AIContext.Messages ?? []);
         if (input.Length == 0)
         {
@@ -73,7 +73,7 @@ public sealed partial class AgentMemoryContextProvider : AIContextProvider
     protected override async ValueTask InvokedCoreAsync(InvokedContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var agentId = AgentIdOf(context.Agent);
+        var agentId = AgentIdOf(context.Agent, context.Session);
         var key = KeyOf(context.Agent, context.Session);
         var used = _recalled.TryGetValue(key, out var recall) ? recall.Ids : [];
         _recalled.Remove(key);
@@ -118,7 +118,12 @@ public sealed partial class AgentMemoryContextProvider : AIContextProvider
         }
     }
 
-    private string AgentIdOf(AIAgent agent) => _options.AgentId ?? (string.IsNullOrWhiteSpace(agent.Name) ? agent.Id : agent.Name);
+    /// <summary>The agent id of a run's memory: the configured one or the agent's, within the run's scope.</summary>
+    private string AgentIdOf(AIAgent agent, AgentSession? session)
+    {
+        var agentId = _options.AgentId ?? (string.IsNullOrWhiteSpace(agent.Name) ? agent.Id : agent.Name);
+        return _options.Scope?.Invoke(agent, session) is { } scope ? $"{agentId}/{scope}" : agentId;
+    }
 
     private static object KeyOf(AIAgent agent, AgentSession? session) => (object?)session ?? agent;
 

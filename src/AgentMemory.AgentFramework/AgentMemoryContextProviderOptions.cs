@@ -1,3 +1,5 @@
+using Microsoft.Agents.AI;
+
 namespace AgentMemory.AgentFramework;
 
 /// <summary>Options of <see cref="AgentMemoryContextProvider"/>.</summary>
@@ -7,6 +9,13 @@ public sealed class AgentMemoryContextProviderOptions
     /// The agent whose memory the runs use; by default the Agent Framework agent's name, or its id when it has no name.
     /// </summary>
     public string? AgentId { get; set; }
+
+    /// <summary>
+    /// Which memory within the agent a run uses: a user, a conversation, a tenant, from the run's agent and session.
+    /// Runs of different scopes never see each other's memories (each scope is the agent id followed by "/" and the
+    /// scope). <see langword="null"/> (the default): one memory for all runs of the agent.
+    /// </summary>
+    public Func<AIAgent, AgentSession?, string?>? Scope { get; set; }
 
     /// <summary>How many memories are recalled before each run; 5 by default.</summary>
     public int MaxMemories { get; set; } = 5;

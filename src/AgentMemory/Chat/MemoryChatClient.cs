@@ -95,6 +95,11 @@ internal sealed partial class MemoryChatClient(IChatClient inner, IMemorySystem 
         }
     }
 
+    /// <summary>
+    /// The agent whose memory a call uses: the call's <see cref="MemoryChatProperties.AgentId"/> or the configured one,
+    /// within the call's scope (<see cref="MemoryChatClientOptions.Scope"/>): memories of one scope are never recalled
+    /// in another. A per-call value that is not a string is an error, never silently the default agent.
+    /// </summary>
     private string? AgentIdOf(ChatOptions? chatOptions)
     {
         var properties = chatOptions?.AdditionalProperties;
@@ -103,16 +108,30 @@ internal sealed partial class MemoryChatClient(IChatClient inner, IMemorySystem 
             return null;
         }
 
-        var agentId = properties is not null && properties.TryGetValue(MemoryChatProperties.AgentId, out var value) && value is string named
-            ? named
-            : options.AgentId;
-        if (agentId is not null)
+        var agentId = options.AgentId;
+        if (properties is not null && properties.TryGetValue(MemoryChatProperties.AgentId, out var value) && value is not null)
         {
-            MemoryValidator.AgentId(agentId);
+            agentId = value as string
+                ?? throw new ArgumentException($"ChatOptions.AdditionalProperties[\"{MemoryChatProperties.AgentId}\"] must be a string; it is a {value.GetType().Name}.", nameof(chatOptions));
         }
 
+        if (agentId is null)
+        {
+            return null;
+        }
+
+        if (options.Scope(chatOptions) is { } scope)
+        {
+            MemoryValidator.AgentId(scope);
+            agentId = $"{agentId}{ScopeSeparator}{scope}";
+        }
+
+        MemoryValidator.AgentId(agentId);
         return agentId;
     }
+
+    /// <summary>Between an agent id and a scope in the id of the scope's memory: "support-agent/user-42".</summary>
+    public const char ScopeSeparator = '/';
 
     [LoggerMessage(60, LogLevel.Warning, "Recalling memories of agent '{AgentId}' for a chat call failed; the call goes on without them.", EventName = "ChatRecallFailed")]
     private static partial void RecallFailed(ILogger logger, string agentId, Exception exception);

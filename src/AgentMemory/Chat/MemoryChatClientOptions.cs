@@ -1,3 +1,5 @@
+using Microsoft.Extensions.AI;
+
 namespace AgentMemory;
 
 /// <summary>Options of the memory chat middleware (<c>ChatClientBuilder.UseAgentMemory</c>).</summary>
@@ -15,6 +17,29 @@ public sealed class MemoryChatClientOptions
     /// <summary>Whether each exchange (the last user message and the reply) is remembered as an episodic memory; true by default.</summary>
     public bool RememberExchanges { get; set; } = true;
 
+    /// <summary>
+    /// Which memory within the agent a call uses: a user, a conversation, a tenant. Calls of different scopes never
+    /// see each other's memories (each scope is the agent id followed by "/" and the scope). By default the call's
+    /// <c>ChatOptions.AdditionalProperties[</c><see cref="MemoryChatProperties.Scope"/><c>]</c> (a string), or no
+    /// scope. Set it to scope by something else, for example <c>o => o?.ConversationId</c>.
+    /// </summary>
+    public Func<ChatOptions?, string?> Scope { get; set; } = ScopeFromProperties;
+
     /// <summary>Tags given to remembered exchanges; "chat" by default.</summary>
     public IList<string> ExchangeTags { get; } = ["chat"];
+
+    /// <summary>The default <see cref="Scope"/>: the call's <see cref="MemoryChatProperties.Scope"/> property.</summary>
+    /// <param name="options">The call's options.</param>
+    /// <returns>The scope, or <see langword="null"/> for none.</returns>
+    /// <exception cref="ArgumentException">The property is set to something other than a string.</exception>
+    public static string? ScopeFromProperties(ChatOptions? options)
+    {
+        if (options?.AdditionalProperties is not { } properties || !properties.TryGetValue(MemoryChatProperties.Scope, out var value) || value is null)
+        {
+            return null;
+        }
+
+        return value as string
+            ?? throw new ArgumentException($"ChatOptions.AdditionalProperties[\"{MemoryChatProperties.Scope}\"] must be a string; it is a {value.GetType().Name}.", nameof(options));
+    }
 }

@@ -82,6 +82,25 @@ public sealed class AgentMemoryContextProviderTests
     }
 
     [Test]
+    public async Task RunsOfTwoScopesNeverSeeEachOthersMemories()
+    {
+        await using var host = MemoryTestHost.Create();
+        var user = "user-a";
+        var chat = new ScriptedChatClient("Noted.");
+        var provider = host.Services.GetAgentMemoryContextProvider(o => o.Scope = (_, _) => user);
+        var agent = new ChatClientAgent(chat, new ChatClientAgentOptions { Name = "support", AIContextProviders = [provider] });
+
+        await agent.RunAsync("My card number is 4111 1111 1111 1111, refund it");
+        user = "user-b";
+        await agent.RunAsync("Which card number should be refunded?");
+
+        var sentForB = string.Join('\n', chat.Calls.Last().Messages.Select(m => m.Text).Append(chat.Calls.Last().Options?.Instructions ?? string.Empty));
+        Assert.That(sentForB, Does.Not.Contain("4111"), "user B's run carries nothing of user A");
+        Assert.That((await host.Memory.ListAsync("support/user-a")).TotalCount, Is.EqualTo(1));
+        Assert.That((await host.Memory.ListAsync("support/user-b")).TotalCount, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task WhenMemoryFailsTheRunStillAnswers()
     {
         await using var host = MemoryTestHost.Create(store: new FaultyStore { LoadsFail = true });

@@ -20,7 +20,7 @@ public sealed class MemoryChatClientTests
         var sent = inner.Calls.Single().Messages;
         Assert.That(sent.Select(m => m.Role), Is.EqualTo(new[] { ChatRole.System, ChatRole.System, ChatRole.User }));
         Assert.That(sent[0].Text, Is.EqualTo("You are helpful."));
-        Assert.That(sent[1].Text, Does.StartWith("Relevant past experiences:\n- (episodic, ").And.EndWith(") The user's dog is called Rex\n"));
+        Assert.That(sent[1].Text, Does.StartWith("Relevant past experiences:\n" + MemoryPrompt.Notice + "\n<memory type=\"episodic\" date=\"").And.EndWith("\">The user's dog is called Rex</memory>\n"));
         var exchange = (await host.Memory.ListAsync("a1", new MemoryQuery { Tags = ["chat"] })).Items.Single();
         Assert.That(exchange.Content, Is.EqualTo("User: What is my dog called?\nAssistant: Rex is a fine name."));
     }

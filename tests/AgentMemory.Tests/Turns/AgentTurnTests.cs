@@ -20,7 +20,8 @@ public sealed class AgentTurnTests
         var outcome = await turn.CompleteAsync("Asked finance, then refunded", success: true, JsonDocument.Parse("""{"amount":800}""").RootElement);
 
         Assert.That(turn.Recalled.Single().Memory.Id, Is.EqualTo(fact.Id));
-        Assert.That(turn.PromptSection, Is.EqualTo("Relevant past experiences:\n- (episodic, 2026-05-01) Refunds above 500 EUR need approval from finance\n"));
+        Assert.That(turn.PromptSection, Is.EqualTo(
+            "Relevant past experiences:\n" + MemoryPrompt.Notice + "\n<memory type=\"episodic\" date=\"2026-05-01\">Refunds above 500 EUR need approval from finance</memory>\n"));
         Assert.That(outcome.Type, Is.EqualTo(MemoryType.Episodic));
         Assert.That(outcome.Content, Is.EqualTo("Task: Refund 800 EUR to customer 17\nOutcome: Asked finance, then refunded"));
         Assert.That(outcome.Tags, Is.EquivalentTo(new[] { "task", "success", "refund" }));
