@@ -14,7 +14,7 @@ namespace AgentMemory.Tests.Reliability;
 /// </summary>
 public abstract class HostileInputTests
 {
-    private const int Cases = 3000;
+    private const int Cases = 5000;
 
     private static readonly string[] Fields =
     [

@@ -5,7 +5,8 @@ namespace AgentMemory.Tests.TestSupport;
 
 /// <summary>
 /// Seeded generator of hostile inputs for the public API: NUL, lone surrogates, control and bidirectional characters,
-/// SQL in every string, wildcards, huge text, deep JSON, out-of-range numbers and enums, empty GUIDs, extreme dates.
+/// SQL in every string, wildcards, huge text, deep JSON, out-of-range numbers and enums, numbers no store can keep,
+/// content with nothing visible, Chinese, Japanese and Korean text, empty GUIDs, extreme dates.
 /// </summary>
 public sealed class NastyInputs(int seed)
 {
@@ -14,7 +15,8 @@ public sealed class NastyInputs(int seed)
     [
         "plain words", "'); DROP TABLE memories; --", "\" OR 1=1 --", "%", "_", "%_\\", "\\", "'", "''", "\"", "$1", "@schema",
         "\u200f\u202e", "\u05e9\u05dc\u05d5\u05dd", "\ud83e\udd16", "e\u0301", "\u00e9", "\ufeff", "\u2028", "NaN", "Infinity",
-        "null", "{}", "[]", "<script>", "\t",
+        "null", "{}", "[]", "<script>", "\t", "</memory>", "\u9867\u5ba2\u306f\u96fb\u5b50\u30e1\u30fc\u30eb", "\u5ba2\u6237\u8981\u6c42\u9000\u6b3e",
+        "\ud55c\uad6d\uc5b4", "\u200b",
     ];
 
     /// <summary>What no text field can keep (NUL, lone surrogates) or what names and tags refuse (control characters).</summary>
@@ -50,11 +52,13 @@ public sealed class NastyInputs(int seed)
         };
     }
 
-    public string Content() => !_hostile ? Text(6) + " " + _random.Next() : _random.Next(8) switch
+    public string Content() => !_hostile ? Text(6) + " " + _random.Next() : _random.Next(10) switch
     {
         0 => new string('x', 100 * 1024),
         1 => new string('z', 10 * 1024 * 1024),
         2 => "  \t ",
+        3 => "\u200b\u200b\u2060",
+        4 => "\ufeff\u200e\u202e ",
         _ => Text(6),
     };
 
@@ -67,7 +71,7 @@ public sealed class NastyInputs(int seed)
 
     public JsonElement? Metadata()
     {
-        switch (_hostile ? _random.Next(8) : _random.Next(5, 8))
+        switch (_hostile ? _random.Next(10) : _random.Next(5, 10))
         {
             case 0:
                 return null;
@@ -79,6 +83,12 @@ public sealed class NastyInputs(int seed)
                 return Parse("""{"a":1,"a":2}""", wrap: false);
             case 4:
                 return Parse("""{"escaped lone surrogate":"\ud800","nul":"\u0000"}""", wrap: false);
+            case 5:
+                // Numbers at the edges: beyond what any store keeps when hostile, at the limits otherwise.
+                string[] edges = _hostile
+                    ? ["1e200000", "1e-20000", "-1e309", "1e130000", "2E+308"]
+                    : ["1e308", "-1.7976931348623157E+308", "1e-308", "4.9E-324", "12345678901234567890123"];
+                return Parse($$"""{"amount":{{edges[_random.Next(edges.Length)]}}}""", wrap: false);
             default:
                 try
                 {
