@@ -71,13 +71,45 @@ internal sealed class AgentMutator
                     _embeddings.Enqueue(agent, id, content);
                 }
 
-                await mutation.WhenDurable().WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await mutation.WhenDurable().WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (MemoryStoreException ex) when (!ex.IsTransient)
+                {
+                    TakeBack(agent, mutation);
+                    throw;
+                }
+
                 return result;
             }
         }
         finally
         {
             _queue.Release(unused);
+        }
+    }
+
+    /// <summary>
+    /// A write-through change the store refused is taken back in process too, so a refused call changes nothing: the
+    /// memories it inserted are removed unless changed since (their later change then stands on its own).
+    /// </summary>
+    private static void TakeBack(AgentReplica agent, Mutation mutation)
+    {
+        if (mutation.Inserts is not { } inserts)
+        {
+            return;
+        }
+
+        using (agent.EnterWrite())
+        {
+            foreach (var entry in inserts)
+            {
+                if (agent.SlotOf(entry.Id) is var slot and >= 0 && agent.EntryAt(slot).Version == entry.Version)
+                {
+                    agent.Remove(slot);
+                }
+            }
         }
     }
 

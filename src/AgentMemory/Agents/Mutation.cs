@@ -22,7 +22,17 @@ internal sealed class Mutation(WriteQueue queue, AgentReplica agent, int reserve
     public int UnusedReservations { get; private set; } = reserved;
 
     /// <summary>A memory new to the store, in <paramref name="slot"/>.</summary>
-    public void Inserted(int slot, MemoryEntry entry) => EmitSnapshot(slot, ChangeRecord.Insert(entry, Track()));
+    public void Inserted(int slot, MemoryEntry entry)
+    {
+        EmitSnapshot(slot, ChangeRecord.Insert(entry, Track()));
+        if (writeThrough)
+        {
+            (Inserts ??= []).Add(entry);
+        }
+    }
+
+    /// <summary>In write-through mode, the memories this call inserted: taken back when the store refuses them.</summary>
+    public List<MemoryEntry>? Inserts { get; private set; }
 
     /// <summary>A newer snapshot of the memory in <paramref name="slot"/>.</summary>
     public void Updated(int slot, MemoryEntry entry) => EmitSnapshot(slot, ChangeRecord.Update(entry, Track()));

@@ -66,6 +66,20 @@ public sealed class RefusedCallTests
         Assert.That((stored.Tags.Count, stored.AccessCount, stored.Version), Is.EqualTo((40, 0L, 1L)), "nothing changed");
     }
 
+    [Test]
+    public async Task AWriteThroughRememberTheStoreRefusesLeavesNothingInProcess()
+    {
+        var store = new FaultyStore { Refuse = e => e.Content.Contains("poison", StringComparison.Ordinal) };
+        await using var host = MemoryTestHost.Create(o => o.Persistence.Durability = Durability.WriteThrough, store);
+        var kept = await host.Memory.RememberAsync("a1", "a memory the store keeps");
+
+        Assert.ThrowsAsync<MemoryStoreException>(async () => await host.Memory.RememberAsync("a1", "a poison memory the store refuses"));
+
+        Assert.That((await host.Memory.ListAsync("a1")).Items.Select(m => m.Id), Is.EqualTo(new[] { kept.Id }), "not in process");
+        Assert.That((await host.Memory.RecallAsync("a1", new RecallRequest("poison memory") { Threshold = 0 })).Any(r => r.Memory.Content.Contains("poison", StringComparison.Ordinal)), Is.False, "not recalled");
+        Assert.That((await MemoryEntries.LoadAllAsync(store, "a1")).Select(m => m.Id), Is.EqualTo(new[] { kept.Id }), "not in the store");
+    }
+
     private static async Task<int> CountRemembersThatFitAsync(int refusedCallsFirst)
     {
         var store = new FaultyStore();
