@@ -98,6 +98,7 @@ public sealed partial class AgentMemoryContextProvider : AIContextProvider
                 run = new MemoryDraft(MemoryPrompt.FormatExchange(input, reply))
                 {
                     Tags = ["agent-run", success ? "success" : "failure"],
+                    Source = MemorySource.User,
                     Metadata = JsonSerializer.SerializeToElement(new RunMetadata(success), RunMetadataContext.Default.RunMetadata),
                 };
             }

@@ -72,6 +72,8 @@ public static class MemoryEntries
             EmbeddingModel = "test-model/384",
             ExpiresAt = created.AddYears(1),
             Version = 7 + seed,
+            Source = (MemorySource)(1 + (seed % 5)),
+            Trusted = seed % 2 == 0,
         };
     }
 
@@ -109,6 +111,8 @@ public static class MemoryEntries
             Assert.That(actual.EmbeddingModel, Is.EqualTo(expected.EmbeddingModel), "EmbeddingModel");
             Assert.That(actual.ExpiresAt, Is.EqualTo(expected.ExpiresAt), "ExpiresAt");
             Assert.That(actual.Version, Is.EqualTo(expected.Version), "Version");
+            Assert.That(actual.Source, Is.EqualTo(expected.Source), "Source");
+            Assert.That(actual.Trusted, Is.EqualTo(expected.Trusted), "Trusted");
         });
     }
 

@@ -59,6 +59,12 @@ internal sealed class BinaryCopyBuffer : IDisposable
         Int16(value);
     }
 
+    public void Boolean(bool value)
+    {
+        Int32(1);
+        Take(1)[0] = value ? (byte)1 : (byte)0;
+    }
+
     public void Bigint(long value)
     {
         Int32(sizeof(long));

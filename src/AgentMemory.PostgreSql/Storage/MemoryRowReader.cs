@@ -58,6 +58,8 @@ internal sealed class MemoryRowReader(string? loadedAgentId = null)
         var model = reader.IsDBNull(15) ? null : Shared(reader.GetString(15));
         DateTimeOffset? expires = reader.IsDBNull(16) ? null : Utc(reader.GetDateTime(16));
         var version = reader.GetInt64(17);
+        var source = (MemorySource)reader.GetInt16(18);
+        var trusted = reader.GetBoolean(19);
 
         return new MemoryEntry
         {
@@ -79,6 +81,8 @@ internal sealed class MemoryRowReader(string? loadedAgentId = null)
             EmbeddingModel = model,
             ExpiresAt = expires,
             Version = version,
+            Source = source,
+            Trusted = trusted,
         };
     }
 

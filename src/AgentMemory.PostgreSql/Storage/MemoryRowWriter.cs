@@ -89,6 +89,8 @@ internal static class MemoryRowWriter
         }
 
         rows.Bigint(entry.Version);
+        rows.Smallint((short)entry.Source);
+        rows.Boolean(entry.Trusted);
     }
 
     /// <summary>

@@ -16,7 +16,9 @@ internal readonly record struct PreparedMemory(
     DateTimeOffset? CreatedAt,
     DateTimeOffset? ExpiresAt,
     ulong Identity,
-    TermCounts Terms)
+    TermCounts Terms,
+    MemorySource Source,
+    bool Trusted)
 {
     public static PreparedMemory From(MemoryDraft draft, MemoryValidator validator)
     {
@@ -31,6 +33,7 @@ internal readonly record struct PreparedMemory(
         }
 
         var content = validator.Content(draft.Content);
+        var source = MemoryValidator.Enum(draft.Source, "source");
         var tags = MemoryValidator.Tags(draft.Tags);
         return new PreparedMemory(
             draft.Id,
@@ -43,6 +46,8 @@ internal readonly record struct PreparedMemory(
             draft.CreatedAt is { } created ? TimeRules.Normalize(created) : null,
             draft.ExpiresAt is { } expires ? TimeRules.Normalize(expires) : null,
             ContentIdentity.Hash(content),
-            TermCounts.ForMemory(content, tags));
+            TermCounts.ForMemory(content, tags),
+            source,
+            draft.Trusted ?? source is MemorySource.Api or MemorySource.Import);
     }
 }

@@ -44,7 +44,7 @@ internal sealed class SlotColumns(int capacity)
 
     /// <summary>
     /// Whether the live slot passes the filter (not expired, of an allowed type, important enough, created in range,
-    /// with every tag asked for). A null filter passes every live slot.
+    /// with every tag asked for, trusted when asked). A null filter passes every live slot.
     /// </summary>
     public bool Passes(int slot, CompiledFilter? filter, MemoryEntry?[] entries)
     {
@@ -64,7 +64,8 @@ internal sealed class SlotColumns(int capacity)
             && _importance[slot] >= filter.MinImportance
             && _createdTicks[slot] >= filter.CreatedFromTicks
             && _createdTicks[slot] < filter.CreatedBeforeTicks
-            && (filter.Tags is null || CompiledFilter.HasAllTags(entries[slot]!, filter.Tags));
+            && (filter.Tags is null || CompiledFilter.HasAllTags(entries[slot]!, filter.Tags))
+            && (!filter.TrustedOnly || entries[slot]!.Trusted);
     }
 
     public long LastAccessTicks(int slot) => _lastAccessTicks[slot];

@@ -86,7 +86,7 @@ internal sealed partial class MemoryChatClient(IChatClient inner, IMemorySystem 
         try
         {
             // A chat call has no outcome to learn from: the exchange is only remembered.
-            var exchange = new MemoryDraft(MemoryPrompt.FormatExchange(call.Question, reply)) { Type = MemoryType.Episodic, Tags = options.ExchangeTags };
+            var exchange = new MemoryDraft(MemoryPrompt.FormatExchange(call.Question, reply)) { Type = MemoryType.Episodic, Tags = options.ExchangeTags, Source = MemorySource.User };
             await TurnFlow.CompleteAsync(memory.ForAgent(call.AgentId), exchange, [], reward: null, call.Question, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -254,6 +254,7 @@ internal sealed class ConsolidationPlanner
             LastAccessedAt = all.Max(m => m.LastAccessedAt),
             CreatedAt = all.Min(m => m.CreatedAt),
             ExpiresAt = all.Any(m => m.ExpiresAt is null) ? null : all.Max(m => m.ExpiresAt),
+            Trusted = all.All(static m => m.Trusted),
         };
 
         foreach (var memory in absorbed)
@@ -285,7 +286,11 @@ internal sealed class ConsolidationPlanner
         if (_byContent.TryGetValue(key, out var existingId) && _live.TryGetValue(existingId, out var existing))
         {
             // The knowledge is already there: it gains these sources (so they are not clustered again).
-            var known = Next(existing) with { SourceIds = [.. existing.SourceIds.Concat(cluster.Select(m => m.Id)).Distinct()] };
+            var known = Next(existing) with
+            {
+                SourceIds = [.. existing.SourceIds.Concat(cluster.Select(m => m.Id)).Distinct()],
+                Trusted = existing.Trusted && cluster.All(static m => m.Trusted),
+            };
             _live[existing.Id] = known;
             _changes.Add(new ConsolidationChange(ConsolidationChangeKind.Promoted, [existing], [known], []));
             return;
@@ -307,6 +312,8 @@ internal sealed class ConsolidationPlanner
             UpdatedAt = _now,
             Utility = cluster.Average(m => m.Utility),
             SourceIds = [.. cluster.Select(m => m.Id)],
+            Source = MemorySource.Consolidation,
+            Trusted = cluster.All(static m => m.Trusted),
             Embedding = central.Embedding,
             EmbeddingModel = central.EmbeddingModel,
         };

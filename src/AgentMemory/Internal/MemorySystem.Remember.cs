@@ -154,6 +154,8 @@ internal sealed partial class MemorySystem
             LastAccessedAt = created,
             UpdatedAt = now,
             ExpiresAt = memory.ExpiresAt,
+            Source = memory.Source,
+            Trusted = memory.Trusted,
         };
         var slot = agent.Add(entry, memory.Identity, memory.Terms);
         mutation.Inserted(slot, entry);
@@ -190,6 +192,9 @@ internal sealed partial class MemorySystem
             Tags = tags,
             Metadata = metadata,
             ExpiresAt = existing.ExpiresAt is { } a && memory.ExpiresAt is { } b ? (a > b ? a : b) : null,
+
+            // Said again by a less trusted party: as trusted as the least trusted of them.
+            Trusted = existing.Trusted && memory.Trusted,
             Version = existing.Version + 1,
         };
 

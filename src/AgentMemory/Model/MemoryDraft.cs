@@ -30,6 +30,15 @@ public sealed class MemoryDraft(string content)
     /// <summary>Optional expiry: after this time the memory is never returned and is later removed.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 
+    /// <summary>Where the memory comes from; <see cref="MemorySource.Api"/> by default.</summary>
+    public MemorySource Source { get; init; } = MemorySource.Api;
+
+    /// <summary>
+    /// Whether the content comes from a trusted party; by default trusted when the source is the API or an import,
+    /// and not when it is a user, an assistant or a tool.
+    /// </summary>
+    public bool? Trusted { get; init; }
+
     /// <summary>
     /// Optional id chosen by the caller (never <see cref="Guid.Empty"/>), which makes a retried remember
     /// idempotent; a time-ordered GUID is generated when not set.

@@ -53,6 +53,16 @@ public sealed record MemoryEntry
     /// </summary>
     public double Utility { get; init; }
 
+    /// <summary>Where the memory came from.</summary>
+    public MemorySource Source { get; init; } = MemorySource.Api;
+
+    /// <summary>
+    /// Whether the memory's content comes from a trusted party (the application, not a user, a model or a tool). A
+    /// memory made from others is as trusted as the least trusted of them. Recall can be limited to trusted memories
+    /// (<see cref="MemoryFilter.TrustedOnly"/>), and a model is shown which memories are not.
+    /// </summary>
+    public bool Trusted { get; init; } = true;
+
     /// <summary>For consolidated memories: the ids of the memories this one was made from.</summary>
     public IReadOnlyList<Guid> SourceIds { get; init; } = [];
 

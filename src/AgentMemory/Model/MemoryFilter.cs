@@ -17,4 +17,7 @@ public class MemoryFilter
 
     /// <summary>Only memories of at least this importance.</summary>
     public Importance? MinImportance { get; init; }
+
+    /// <summary>Only trusted memories (<see cref="MemoryEntry.Trusted"/>): nothing a user, a model or a tool said.</summary>
+    public bool TrustedOnly { get; init; }
 }

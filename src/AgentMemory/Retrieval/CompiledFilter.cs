@@ -20,6 +20,8 @@ internal sealed class CompiledFilter
 
     public long NowTicks { get; private init; }
 
+    public bool TrustedOnly { get; private init; }
+
     public static CompiledFilter Create(MemoryFilter? filter, DateTimeOffset now)
     {
         if (filter is null)
@@ -46,6 +48,7 @@ internal sealed class CompiledFilter
             CreatedBeforeTicks = filter.CreatedBefore is { } before ? Validation.TimeRules.Normalize(before).UtcTicks : long.MaxValue,
             Tags = filter.Tags is { Count: > 0 } tags ? [.. tags.Select(static t => t.Trim().ToLowerInvariant()).Distinct(StringComparer.Ordinal)] : null,
             NowTicks = now.UtcTicks,
+            TrustedOnly = filter.TrustedOnly,
         };
     }
 

@@ -18,7 +18,8 @@ public static class MemoryPrompt
 
     /// <summary>
     /// The section that hands recalled memories to a model as quoted data, never as instructions: the heading, the
-    /// notice, and one line per memory, <c>&lt;memory type="episodic" date="2026-05-01"&gt;content&lt;/memory&gt;</c>,
+    /// notice, and one line per memory, <c>&lt;memory type="episodic" date="2026-05-01" source="user"
+    /// trusted="false"&gt;content&lt;/memory&gt;</c> (the trust attribute only on untrusted memories),
     /// with <c>&amp;</c>, <c>&lt;</c> and <c>&gt;</c> escaped and line breaks replaced by spaces, so no content can
     /// close its element or start a line of its own. Empty when nothing was recalled.
     /// </summary>
@@ -36,7 +37,8 @@ public static class MemoryPrompt
         foreach (var item in recalled)
         {
             var memory = item.Memory;
-            text.Append(CultureInfo.InvariantCulture, $"<memory type=\"{memory.Type.ToString().ToLowerInvariant()}\" date=\"{memory.CreatedAt:yyyy-MM-dd}\">");
+            text.Append(CultureInfo.InvariantCulture, $"<memory type=\"{memory.Type.ToString().ToLowerInvariant()}\" date=\"{memory.CreatedAt:yyyy-MM-dd}\" source=\"{memory.Source.ToString().ToLowerInvariant()}\"");
+            text.Append(memory.Trusted ? ">" : " trusted=\"false\">");
             AppendEscaped(text, memory.Content);
             text.Append("</memory>\n");
         }

@@ -225,6 +225,8 @@ public sealed class MemoryRowWriterTests
             }
 
             await importer.WriteAsync(entry.Version, NpgsqlDbType.Bigint);
+            await importer.WriteAsync((short)entry.Source, NpgsqlDbType.Smallint);
+            await importer.WriteAsync(entry.Trusted, NpgsqlDbType.Boolean);
         }
 
         await importer.CompleteAsync();

@@ -21,7 +21,7 @@ public sealed class AgentTurnTests
 
         Assert.That(turn.Recalled.Single().Memory.Id, Is.EqualTo(fact.Id));
         Assert.That(turn.PromptSection, Is.EqualTo(
-            "Relevant past experiences:\n" + MemoryPrompt.Notice + "\n<memory type=\"episodic\" date=\"2026-05-01\">Refunds above 500 EUR need approval from finance</memory>\n"));
+            "Relevant past experiences:\n" + MemoryPrompt.Notice + "\n<memory type=\"episodic\" date=\"2026-05-01\" source=\"api\">Refunds above 500 EUR need approval from finance</memory>\n"));
         Assert.That(outcome.Type, Is.EqualTo(MemoryType.Episodic));
         Assert.That(outcome.Content, Is.EqualTo("Task: Refund 800 EUR to customer 17\nOutcome: Asked finance, then refunded"));
         Assert.That(outcome.Tags, Is.EquivalentTo(new[] { "task", "success", "refund" }));
