@@ -1,5 +1,6 @@
 using AgentMemory.Embeddings;
 using AgentMemory.Persistence;
+using AgentMemory.Retrieval;
 using Microsoft.Extensions.Options;
 
 namespace AgentMemory.Agents;
@@ -92,18 +93,27 @@ internal sealed class AgentMutator
 
     /// <summary>
     /// A write-through change the store refused is taken back in process too, so a refused call changes nothing: the
-    /// memories it inserted are removed unless changed since (their later change then stands on its own).
+    /// memories it inserted are removed and the ones it changed get their previous snapshot back, each unless changed
+    /// since (a later change then stands on its own).
     /// </summary>
     private static void TakeBack(AgentReplica agent, Mutation mutation)
     {
-        if (mutation.Inserts is not { } inserts)
+        if (mutation.Inserts is null && mutation.Updates is null)
         {
             return;
         }
 
         using (agent.EnterWrite())
         {
-            foreach (var entry in inserts)
+            foreach (var (previous, updated) in Enumerable.Reverse(mutation.Updates ?? []))
+            {
+                if (agent.SlotOf(updated.Id) is var slot and >= 0 && agent.EntryAt(slot).Version == updated.Version)
+                {
+                    agent.Replace(slot, previous, ContentIdentity.Hash(previous.Content), TermCounts.ForMemory(previous.Content, previous.Tags));
+                }
+            }
+
+            foreach (var entry in mutation.Inserts ?? [])
             {
                 if (agent.SlotOf(entry.Id) is var slot and >= 0 && agent.EntryAt(slot).Version == entry.Version)
                 {

@@ -34,8 +34,18 @@ internal sealed class Mutation(WriteQueue queue, AgentReplica agent, int reserve
     /// <summary>In write-through mode, the memories this call inserted: taken back when the store refuses them.</summary>
     public List<MemoryEntry>? Inserts { get; private set; }
 
-    /// <summary>A newer snapshot of the memory in <paramref name="slot"/>.</summary>
-    public void Updated(int slot, MemoryEntry entry) => EmitSnapshot(slot, ChangeRecord.Update(entry, Track()));
+    /// <summary>A newer snapshot of the memory in <paramref name="slot"/>, which replaced <paramref name="previous"/>.</summary>
+    public void Updated(int slot, MemoryEntry entry, MemoryEntry previous)
+    {
+        EmitSnapshot(slot, ChangeRecord.Update(entry, Track()));
+        if (writeThrough)
+        {
+            (Updates ??= []).Add((previous, entry));
+        }
+    }
+
+    /// <summary>In write-through mode, the snapshots this call replaced and their replacements: restored when the store refuses them.</summary>
+    public List<(MemoryEntry Previous, MemoryEntry Updated)>? Updates { get; private set; }
 
     public void Deleted(Guid memoryId) => Emit(ChangeRecord.Delete(Agent.AgentId, memoryId, Track()));
 

@@ -303,7 +303,7 @@ internal sealed class Consolidator(
                 };
                 TermCounts? terms = reworded || !updated.Tags.SequenceEqual(current.Tags, StringComparer.Ordinal) ? TermCounts.ForMemory(updated.Content, updated.Tags) : null;
                 agent.Replace(slot, updated, reworded ? identities[i] : null, terms);
-                mutation.Updated(slot, updated);
+                mutation.Updated(slot, updated, current);
                 if (reworded)
                 {
                     mutation.Embed(updated.Id, updated.Content);

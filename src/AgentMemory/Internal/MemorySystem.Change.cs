@@ -55,7 +55,7 @@ internal sealed partial class MemorySystem
                 TermCounts? terms = contentChanged || tags is not null ? TermCounts.ForMemory(updated.Content, updated.Tags) : null;
                 ulong? identity = contentChanged ? ContentIdentity.Hash(updated.Content) : null;
                 agent.Replace(slot, updated, identity, terms);
-                mutation.Updated(slot, updated);
+                mutation.Updated(slot, updated, old);
                 if (contentChanged)
                 {
                     mutation.Embed(updated.Id, updated.Content);

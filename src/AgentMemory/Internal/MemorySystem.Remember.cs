@@ -200,7 +200,7 @@ internal sealed partial class MemorySystem
 
         TermCounts? terms = ReferenceEquals(tags, existing.Tags) ? null : TermCounts.ForMemory(existing.Content, tags);
         mutation.Agent.Replace(slot, reinforced, identity: null, terms);
-        mutation.Updated(slot, reinforced);
+        mutation.Updated(slot, reinforced, existing);
         _instruments.Reinforced.Add(1);
         return reinforced;
     }

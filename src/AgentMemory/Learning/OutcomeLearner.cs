@@ -50,19 +50,19 @@ internal sealed class OutcomeLearner(AgentCache cache, AgentMutator mutator, Que
     {
         var agent = mutation.Agent;
         var now = Validation.TimeRules.Normalize(time.GetUtcNow());
-        var changed = new List<(int Slot, MemoryEntry Entry)>();
+        var changed = new List<(int Slot, MemoryEntry Entry, MemoryEntry Previous)>();
         foreach (var entry in agent.Entries())
         {
             if (entry.Utility != 0)
             {
-                changed.Add((agent.SlotOf(entry.Id), entry with { Utility = 0, UpdatedAt = now, Version = entry.Version + 1 }));
+                changed.Add((agent.SlotOf(entry.Id), entry with { Utility = 0, UpdatedAt = now, Version = entry.Version + 1 }, entry));
             }
         }
 
-        foreach (var (slot, entry) in changed)
+        foreach (var (slot, entry, previous) in changed)
         {
             agent.ReplaceStatistics(slot, entry);
-            mutation.Updated(slot, entry);
+            mutation.Updated(slot, entry, previous);
         }
 
         agent.ResetLearning();
@@ -109,7 +109,7 @@ internal sealed class OutcomeLearner(AgentCache cache, AgentMutator mutator, Que
             var utility = Math.Clamp(old.Utility + (rate * (reward - old.Utility)), -1.0, 1.0);
             var updated = old with { Utility = utility, UpdatedAt = now, Version = old.Version + 1 };
             agent.ReplaceStatistics(slot, updated);
-            mutation.Updated(slot, updated);
+            mutation.Updated(slot, updated, old);
             changed++;
         }
 

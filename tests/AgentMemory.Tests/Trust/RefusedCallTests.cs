@@ -80,6 +80,23 @@ public sealed class RefusedCallTests
         Assert.That((await MemoryEntries.LoadAllAsync(store, "a1")).Select(m => m.Id), Is.EqualTo(new[] { kept.Id }), "not in the store");
     }
 
+    [Test]
+    public async Task AWriteThroughUpdateTheStoreRefusesLeavesTheMemoryAsItWas()
+    {
+        var store = new FaultyStore { Refuse = e => e.Content.Contains("poison", StringComparison.Ordinal) };
+        await using var host = MemoryTestHost.Create(o => o.Persistence.Durability = Durability.WriteThrough, store);
+        var entry = await host.Memory.RememberAsync("a1", new MemoryDraft("the original wording") { Tags = ["kept"] });
+
+        Assert.ThrowsAsync<MemoryStoreException>(async () =>
+            await host.Memory.UpdateAsync("a1", entry.Id, new MemoryUpdate { Content = "a poison wording", Tags = ["changed"] }));
+
+        var now = (await host.Memory.GetAsync("a1", entry.Id))!;
+        Assert.That((now.Content, now.Version, now.Tags.Single()), Is.EqualTo(("the original wording", 1L, "kept")));
+        Assert.That((await host.Memory.RecallAsync("a1", new RecallRequest("original wording") { Threshold = 0 })).Single().Memory.Id, Is.EqualTo(entry.Id), "found by its old words");
+        Assert.That((await host.Memory.RecallAsync("a1", new RecallRequest("poison") { Threshold = 0.1 })).Any(), Is.False, "not by the refused ones");
+        Assert.That((await host.Memory.ListAsync("a1", new MemoryQuery { Tags = ["changed"] })).TotalCount, Is.Zero);
+    }
+
     private static async Task<int> CountRemembersThatFitAsync(int refusedCallsFirst)
     {
         var store = new FaultyStore();
