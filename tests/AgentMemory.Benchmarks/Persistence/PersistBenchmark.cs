@@ -138,7 +138,7 @@ internal static class PersistBenchmark
             await using var connection = await dataSource.OpenConnectionAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             await using var insert = new NpgsqlCommand(
-                $"INSERT INTO agent_memory.memories ({MemoryColumns.List}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)",
+                $"INSERT INTO agent_memory.memories ({MemoryColumns.List}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
                 connection,
                 transaction);
             insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.AgentId });
@@ -159,6 +159,8 @@ internal static class PersistBenchmark
             insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.EmbeddingModel });
             insert.Parameters.Add(new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
             insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = entry.Version });
+            insert.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)entry.Source });
+            insert.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = entry.Trusted });
             await insert.ExecuteNonQueryAsync();
             await transaction.CommitAsync();
         }
