@@ -25,6 +25,9 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
     private readonly SlotVectors _vectors;
     private readonly SlotColumns _columns;
 
+    /// <summary>The slots of memories made from others (with source ids): what forgetting a memory must look through.</summary>
+    private readonly HashSet<int> _derived = [];
+
     private MemoryEntry?[] _entries;
 
     /// <summary>The queue number of each slot's latest snapshot record (see <see cref="WriteQueue.IsTaken"/>).</summary>
@@ -133,6 +136,7 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
         Debug.Assert(terms.Length == LexicalIndex.TermsOf(entry).Length, "The terms are those of the entry.");
         _lexical.Add(slot, terms);
         SetVector(slot, entry);
+        NoteDerived(slot, entry);
         return slot;
     }
 
@@ -160,6 +164,7 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
 
         _entries[slot] = entry;
         _columns.Set(slot, entry);
+        NoteDerived(slot, entry);
         if (terms is { } replaced)
         {
             _lexical.Add(slot, replaced);
@@ -195,7 +200,17 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
         _columns.Kill(slot);
         _vectors.Clear(slot);
         _lastWrite[slot] = 0;
+        _derived.Remove(slot);
         _free.Push(slot);
+    }
+
+    /// <summary>The memories made from others (caller holds a lock).</summary>
+    public IEnumerable<MemoryEntry> DerivedEntries()
+    {
+        foreach (var slot in _derived)
+        {
+            yield return _entries[slot]!;
+        }
     }
 
     /// <summary>All live entries (caller holds a lock).</summary>
@@ -245,6 +260,18 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
         }
 
         return _slotCount++;
+    }
+
+    private void NoteDerived(int slot, MemoryEntry entry)
+    {
+        if (entry.SourceIds.Count > 0)
+        {
+            _derived.Add(slot);
+        }
+        else if (_derived.Count > 0)
+        {
+            _derived.Remove(slot);
+        }
     }
 
     private void SetVector(int slot, MemoryEntry entry)

@@ -20,6 +20,9 @@ internal sealed class ConsolidationPlanner
     private readonly Dictionary<Guid, MemoryEntry> _live = [];
     private readonly Dictionary<Guid, float[]?> _vectors = [];
     private readonly Dictionary<(MemoryType, string), Guid> _byContent = [];
+
+    /// <summary>Each memory's <see cref="FactSignature"/>, computed once per content: a run compares many pairs.</summary>
+    private readonly Dictionary<Guid, (string Content, string Signature)> _signatures = [];
     private readonly List<ConsolidationChange> _changes = [];
 
     private ConsolidationPlanner(ConsolidationOptions options, DateTimeOffset now)
@@ -116,7 +119,7 @@ internal sealed class ConsolidationPlanner
                     var other = candidates[j];
                     if (!absorbed.Contains(other.Id) && !IsProtectedFromMerge(other)
                         && TensorPrimitives.Dot<float>(vector, _vectors[other.Id]!) >= _options.DuplicateSimilarity
-                        && FactSignature.Same(survivor.Content, other.Content))
+                        && string.Equals(Signature(survivor), Signature(other), StringComparison.Ordinal))
                     {
                         group.Add(other);
                         absorbed.Add(other.Id);
@@ -333,6 +336,17 @@ internal sealed class ConsolidationPlanner
     private MemoryEntry Next(MemoryEntry memory) => memory with { Version = memory.Version + 1, UpdatedAt = _now };
 
     /// <summary>Pinned memories keep their own content: they may absorb others, never be absorbed.</summary>
+    private string Signature(MemoryEntry memory)
+    {
+        if (!_signatures.TryGetValue(memory.Id, out var known) || !ReferenceEquals(known.Content, memory.Content))
+        {
+            known = (memory.Content, FactSignature.Of(memory.Content));
+            _signatures[memory.Id] = known;
+        }
+
+        return known.Signature;
+    }
+
     private static bool IsProtectedFromMerge(MemoryEntry memory) => memory.Tags.Contains(PinnedTag, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Most important first, then most accessed, then oldest: the order in which memories survive merges and seed clusters.</summary>

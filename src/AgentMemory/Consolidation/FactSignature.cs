@@ -21,9 +21,6 @@ internal static partial class FactSignature
         "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
     };
 
-    /// <summary>Whether the two texts state the same fact as far as negations, numbers, dates and names go.</summary>
-    public static bool Same(string a, string b) => Of(a) == Of(b);
-
     /// <summary>The signature: how many negations, then the numbers, dates and names in order of first appearance, sorted.</summary>
     public static string Of(string text)
     {

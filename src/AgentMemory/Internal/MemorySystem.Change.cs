@@ -153,9 +153,9 @@ internal sealed partial class MemorySystem
         for (var found = true; found;)
         {
             found = false;
-            foreach (var entry in agent.Entries())
+            foreach (var entry in agent.DerivedEntries())
             {
-                if (entry.SourceIds.Count > 0 && !seen.Contains(entry.Id) && entry.SourceIds.Any(seen.Contains))
+                if (!seen.Contains(entry.Id) && entry.SourceIds.Any(seen.Contains))
                 {
                     seen.Add(entry.Id);
                     forgotten.Add(entry.Id);

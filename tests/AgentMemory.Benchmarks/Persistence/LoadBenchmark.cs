@@ -120,6 +120,8 @@ internal static class LoadBenchmark
                 }
 
                 await exporter.ReadAsync<long>();
+                await exporter.ReadAsync<short>();
+                await exporter.ReadAsync<bool>();
                 rows++;
             }
         }
