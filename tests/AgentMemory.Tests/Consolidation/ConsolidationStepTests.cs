@@ -240,11 +240,7 @@ public sealed class ConsolidationStepTests
         "The printer jams whenever the paper is damp",
     ];
 
-    /// <summary>Three vectors pairwise at cosine 0.83 (a cluster, not duplicates); the second is the most central.</summary>
-    private static VectorEmbeddingGenerator ClusterVectors() => new VectorEmbeddingGenerator()
-        .Set(ClusterTexts[0], Vector((2, 1f), (3, 0.45f)))
-        .Set(ClusterTexts[1], Vector((2, 1f), (3, 0.2f), (4, 0.2f), (6, 0.3f)))
-        .Set(ClusterTexts[2], Vector((2, 1f), (4, 0.45f)));
+    private static VectorEmbeddingGenerator ClusterVectors() => TestSupport.ClusterVectors.For(ClusterTexts);
 
     /// <summary>A host with the cluster's vectors and the chat client, in which agent a1 remembered the cluster.</summary>
     private static async Task<MemoryTestHost> ClusterHostAsync(IChatClient chat)

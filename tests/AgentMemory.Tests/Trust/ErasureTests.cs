@@ -100,10 +100,7 @@ public sealed class ErasureTests
     /// <summary>Three similar calls (a cluster) remembered by "jane-agent", with the chat client (if any) to phrase it.</summary>
     private static async Task<MemoryTestHost> ClusterHostAsync(FaultyStore store, IChatClient? chat)
     {
-        var vectors = new VectorEmbeddingGenerator()
-            .Set(Calls[0], Vector((2, 1f), (3, 0.45f)))
-            .Set(Calls[1], Vector((2, 1f), (3, 0.2f), (4, 0.2f), (6, 0.3f)))
-            .Set(Calls[2], Vector((2, 1f), (4, 0.45f)));
+        var vectors = ClusterVectors.For(Calls);
         var host = MemoryTestHost.Create(store: store, services: s =>
         {
             s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(vectors);

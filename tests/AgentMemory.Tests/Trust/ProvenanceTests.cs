@@ -2,7 +2,6 @@ using AgentMemory.Tests.TestSupport;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
-using static AgentMemory.Tests.TestSupport.VectorEmbeddingGenerator;
 
 namespace AgentMemory.Tests.Trust;
 
@@ -50,10 +49,7 @@ public sealed class ProvenanceTests
             "Damp paper jammed the printer again this morning",
             "The printer jams whenever the paper is damp",
         ];
-        var vectors = new VectorEmbeddingGenerator()
-            .Set(texts[0], Vector((2, 1f), (3, 0.45f)))
-            .Set(texts[1], Vector((2, 1f), (3, 0.2f), (4, 0.2f), (6, 0.3f)))
-            .Set(texts[2], Vector((2, 1f), (4, 0.45f)));
+        var vectors = ClusterVectors.For(texts);
         await using var host = MemoryTestHost.Create(services: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(vectors));
         await host.Memory.RememberAsync("a1", texts[0]);
         await host.Memory.RememberAsync("a1", new MemoryDraft(texts[1]) { Source = MemorySource.User });
