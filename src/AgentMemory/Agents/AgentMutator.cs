@@ -92,6 +92,14 @@ internal sealed class AgentMutator
     }
 
     /// <summary>
+    /// Whether the memory is still as the refused change left it: an embedding computed for it meanwhile (which may
+    /// also have given it the next version) is no change of its own.
+    /// </summary>
+    private static bool Unchanged(MemoryEntry current, MemoryEntry written) =>
+        current == written
+        || current with { Embedding = written.Embedding, EmbeddingModel = written.EmbeddingModel, Version = written.Version } == written;
+
+    /// <summary>
     /// A write-through change the store refused is taken back in process too, so a refused call changes nothing: the
     /// memories it inserted are removed and the ones it changed get their previous snapshot back, each unless changed
     /// since (a later change then stands on its own).
@@ -107,7 +115,7 @@ internal sealed class AgentMutator
         {
             foreach (var (previous, updated) in Enumerable.Reverse(mutation.Updates ?? []))
             {
-                if (agent.SlotOf(updated.Id) is var slot and >= 0 && agent.EntryAt(slot).Version == updated.Version)
+                if (agent.SlotOf(updated.Id) is var slot and >= 0 && Unchanged(agent.EntryAt(slot), updated))
                 {
                     agent.Replace(slot, previous, ContentIdentity.Hash(previous.Content), TermCounts.ForMemory(previous.Content, previous.Tags));
                 }
@@ -115,7 +123,7 @@ internal sealed class AgentMutator
 
             foreach (var entry in mutation.Inserts ?? [])
             {
-                if (agent.SlotOf(entry.Id) is var slot and >= 0 && agent.EntryAt(slot).Version == entry.Version)
+                if (agent.SlotOf(entry.Id) is var slot and >= 0 && Unchanged(agent.EntryAt(slot), entry))
                 {
                     agent.Remove(slot);
                 }

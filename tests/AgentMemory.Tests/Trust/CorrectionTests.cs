@@ -21,9 +21,11 @@ public sealed class CorrectionTests
     [TestCase("The account manager for this customer is Alice", "The account manager for this customer is Bob")]
     public async Task MemoriesThatDifferInANegationANumberADateOrANameAreNeverMerged(string older, string correction)
     {
-        // The built-in embedder: it drops "not" as a stop word, so the pairs are near-identical vectors.
+        // One vector for both sentences: what the built-in embedder gives a negation (it drops "not" as a stop word), and
+        // what a semantic model gives sentences that differ in one number or name.
         var time = new FakeTimeProvider(Start);
-        await using var host = MemoryTestHost.Create(time: time);
+        var vectors = new VectorEmbeddingGenerator().Set(older, Vector((0, 1f))).Set(correction, Vector((0, 1f)));
+        await using var host = MemoryTestHost.Create(time: time, services: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(vectors));
         var memory = host.Memory.ForAgent("a1");
         var first = await memory.RememberAsync(new MemoryDraft(older) { Type = MemoryType.Semantic, Importance = Importance.High });
         time.Advance(TimeSpan.FromMinutes(5));
@@ -34,6 +36,22 @@ public sealed class CorrectionTests
         Assert.That(report.Merged, Is.Zero);
         Assert.That((await memory.GetAsync(first.Id))?.Content, Is.EqualTo(older));
         Assert.That((await memory.GetAsync(second.Id))?.Content, Is.EqualTo(correction), "the correction survives");
+    }
+
+    [Test]
+    public async Task WithTheBuiltInEmbedderANegationIsNeverMergedAway()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var host = MemoryTestHost.Create(time: time);
+        var memory = host.Memory.ForAgent("a1");
+        await memory.RememberAsync(new MemoryDraft("The patient is allergic to penicillin") { Type = MemoryType.Semantic, Importance = Importance.High });
+        time.Advance(TimeSpan.FromMinutes(5));
+        var correction = await memory.RememberAsync(new MemoryDraft("The patient is not allergic to penicillin") { Type = MemoryType.Semantic });
+
+        var report = await memory.ConsolidateAsync();
+
+        Assert.That(report.Merged, Is.Zero);
+        Assert.That((await memory.GetAsync(correction.Id))?.Content, Is.EqualTo("The patient is not allergic to penicillin"));
     }
 
     [Test]
