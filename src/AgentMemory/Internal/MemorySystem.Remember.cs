@@ -91,23 +91,34 @@ internal sealed partial class MemorySystem
     }
 
     /// <summary>
-    /// Refuses a draft that the agent's memories make impossible, before anything changes: an id that names a
-    /// different memory, or known content whose tags united with the draft's would be more than the most a memory holds.
+    /// Finds what a draft meets among the agent's memories and refuses a draft they make impossible, before anything
+    /// changes: an id that names a different memory, or known content whose tags united with the draft's would be more
+    /// than the most a memory holds. Returns the slot of the memory with the caller's id (a retry), or of the memory
+    /// with the same content (to reinforce), or -1 for a new memory.
     /// </summary>
-    private static void Check(AgentReplica agent, PreparedMemory memory)
+    private static (int Slot, bool Retry) Check(AgentReplica agent, PreparedMemory memory)
     {
-        if (memory.Id is { } id && agent.SlotOf(id) is var existingSlot and >= 0)
+        if (memory.Id is { } id)
         {
+            var existingSlot = agent.SlotOf(id);
+            if (existingSlot < 0)
+            {
+                // Not known content to reinforce: a draft with the caller's own id is that memory, so a retry finds it
+                // by its id (consolidation merges true duplicates later).
+                return (-1, false);
+            }
+
             var existing = agent.EntryAt(existingSlot);
             if (existing.Type != memory.Type || !ContentIdentity.Same(existing.Content, memory.Content))
             {
                 throw new ArgumentException($"id {id} already names a different memory of agent '{agent.AgentId}'.", "id");
             }
 
-            return;
+            return (existingSlot, true);
         }
 
-        if (memory.Id is null && agent.SlotOfContent(memory.Type, memory.Content, memory.Identity) is var same and >= 0)
+        var same = agent.SlotOfContent(memory.Type, memory.Content, memory.Identity);
+        if (same >= 0)
         {
             var tags = agent.EntryAt(same).Tags;
             var united = tags.Count + memory.Tags.Count(t => !tags.Contains(t, StringComparer.Ordinal));
@@ -118,24 +129,23 @@ internal sealed partial class MemorySystem
                     "tags");
             }
         }
+
+        return (same, false);
     }
 
     private MemoryEntry Remember(Mutation mutation, PreparedMemory memory, DateTimeOffset now)
     {
         var agent = mutation.Agent;
-        Check(agent, memory);
-        if (memory.Id is { } id && agent.SlotOf(id) is var existingSlot and >= 0)
+        var (slot, retry) = Check(agent, memory);
+        if (retry)
         {
             // A retried remember with the caller's id: already remembered, nothing more to do.
-            return agent.EntryAt(existingSlot);
+            return agent.EntryAt(slot);
         }
 
-        // Known content reinforces the memory that has it, unless the caller named an id of its own: that draft is
-        // the memory with that id, so a retry finds it by its id (consolidation merges true duplicates later).
-        var same = memory.Id is null ? agent.SlotOfContent(memory.Type, memory.Content, memory.Identity) : -1;
-        if (same >= 0)
+        if (slot >= 0)
         {
-            return Reinforce(mutation, same, memory, now);
+            return Reinforce(mutation, slot, memory, now);
         }
 
         mutation.EnsureAgent(now);
@@ -157,8 +167,8 @@ internal sealed partial class MemorySystem
             Source = memory.Source,
             Trusted = memory.Trusted,
         };
-        var slot = agent.Add(entry, memory.Identity, memory.Terms);
-        mutation.Inserted(slot, entry);
+        var added = agent.Add(entry, memory.Identity, memory.Terms);
+        mutation.Inserted(added, entry);
         mutation.Embed(entry.Id, entry.Content);
         _instruments.Remembered.Add(1);
         Log.Remembered(_logger, agent.AgentId, entry.Id, entry.Content);
