@@ -173,9 +173,10 @@ internal sealed class Recaller(
         {
             foreach (var id in agent.Deferred.Take(reserved, id => agent.SlotOf(id) >= 0))
             {
-                var entry = agent.EntryAt(agent.SlotOf(id));
-                queue.Enqueue(ChangeRecord.AccessOf(entry, new ChangeRecord.Tracking(null, agent.Pin, Reserved: true)));
-                queued++;
+                if (TryEnqueueAccess(agent, agent.EntryAt(agent.SlotOf(id))))
+                {
+                    queued++;
+                }
             }
         }
 
