@@ -123,7 +123,7 @@ public sealed partial class AgentMemoryContextProvider : AIContextProvider
     private string AgentIdOf(AIAgent agent, AgentSession? session)
     {
         var agentId = _options.AgentId ?? (string.IsNullOrWhiteSpace(agent.Name) ? agent.Id : agent.Name);
-        return _options.Scope?.Invoke(agent, session) is { } scope ? $"{agentId}/{scope}" : agentId;
+        return MemoryScope.AgentId(agentId, _options.Scope?.Invoke(agent, session));
     }
 
     private static object KeyOf(AIAgent agent, AgentSession? session) => (object?)session ?? agent;

@@ -123,15 +123,12 @@ internal sealed partial class MemoryChatClient(IChatClient inner, IMemorySystem 
         if (options.Scope(chatOptions) is { } scope)
         {
             MemoryValidator.AgentId(scope);
-            agentId = $"{agentId}{ScopeSeparator}{scope}";
+            agentId = MemoryScope.AgentId(agentId, scope);
         }
 
         MemoryValidator.AgentId(agentId);
         return agentId;
     }
-
-    /// <summary>Between an agent id and a scope in the id of the scope's memory: "support-agent/user-42".</summary>
-    public const char ScopeSeparator = '/';
 
     [LoggerMessage(60, LogLevel.Warning, "Recalling memories of agent '{AgentId}' for a chat call failed; the call goes on without them.", EventName = "ChatRecallFailed")]
     private static partial void RecallFailed(ILogger logger, string agentId, Exception exception);
