@@ -137,7 +137,7 @@ public abstract partial class MemoryStoreContract
             Agents = [state],
             Deletes = [new MemoryKey(agent, dropped.Id)],
             Inserts = [stored, fresh],
-            Updates = [newer with { Content = "newer text", Version = 3 }],
+            Updates = [new MemoryPatch(newer with { Content = "newer text", Version = 3 }, MemoryFields.Content)],
             Accesses = [new MemoryAccess(agent, kept.Id, later, 4)],
         });
 
@@ -146,88 +146,129 @@ public abstract partial class MemoryStoreContract
         MemoryEntries.AssertSame(loaded[stored.Id], stored);
         MemoryEntries.AssertSame(loaded[fresh.Id], fresh);
         Assert.That(loaded[newer.Id].Content, Is.EqualTo("newer text"));
-        Assert.That(loaded[kept.Id].AccessCount, Is.EqualTo(4));
+        Assert.That(loaded[kept.Id].AccessCount, Is.EqualTo(5));
         Assert.That(loaded[kept.Id].LastAccessedAt, Is.EqualTo(later));
         Assert.That((await Store.GetAgentAsync(agent))!.LearningEnabled, Is.False);
     }
 
-    /// <summary>Contract: Newer version replaces older.</summary>
+    /// <summary>Contract: A patch of every field replaces the memory.</summary>
     /// <returns>A task that completes when the check is done.</returns>
     [Test]
-    public async Task NewerVersionReplacesOlder()
+    public async Task APatchOfEveryFieldReplacesTheMemory()
     {
         var agent = MemoryEntries.UniqueAgent();
-        var v1 = MemoryEntries.Simple(agent, "first", version: 1);
-        var v2 = v1 with { Content = "second", Version = 2, Importance = Importance.High };
+        var v1 = MemoryEntries.Full(agent, 1) with { Version = 1 };
+        var v2 = MemoryEntries.Full(agent, 2) with { Id = v1.Id, Version = 2, AccessCount = v1.AccessCount, LastAccessedAt = v1.LastAccessedAt, Utility = v1.Utility + 0.25 };
         await Store.ApplyAsync(new MemoryChangeSet { Inserts = [v1] });
-        await Store.ApplyAsync(new MemoryChangeSet { Updates = [v2] });
+        await Store.ApplyAsync(new MemoryChangeSet { Updates = [new MemoryPatch(v2, MemoryPatch.Diff(v1, v2), 0.25)] });
         MemoryEntries.AssertSame((await MemoryEntries.LoadAllAsync(Store, agent)).Single(), v2);
     }
 
-    /// <summary>Contract: An update of amemory not stored inserts it.</summary>
+    /// <summary>Contract: An update of a memory not stored inserts it.</summary>
     /// <returns>A task that completes when the check is done.</returns>
     [Test]
     public async Task AnUpdateOfAMemoryNotStoredInsertsIt()
     {
         var agent = MemoryEntries.UniqueAgent();
         var entry = MemoryEntries.Full(agent, 3);
-        await Store.ApplyAsync(new MemoryChangeSet { Updates = [entry] });
+        await Store.ApplyAsync(new MemoryChangeSet { Updates = [new MemoryPatch(entry, MemoryFields.All)] });
         MemoryEntries.AssertSame((await MemoryEntries.LoadAllAsync(Store, agent)).Single(), entry);
     }
 
-    /// <summary>Contract: Late older version never overwrites newer.</summary>
+    /// <summary>Contract: Two hosts patching different fields of one memory both keep their change; per field the later commit wins.</summary>
     /// <returns>A task that completes when the check is done.</returns>
     [Test]
-    public async Task LateOlderVersionNeverOverwritesNewer()
+    public async Task PatchesOfDifferentFieldsBothSurvive()
     {
         var agent = MemoryEntries.UniqueAgent();
-        var v1 = MemoryEntries.Simple(agent, "first", version: 1);
-        var v3 = v1 with { Content = "third", Version = 3 };
-        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [v3] });
-        await Store.ApplyAsync(new MemoryChangeSet { Updates = [v1] });
+        var stored = MemoryEntries.Simple(agent, "first wording", version: 1);
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [stored] });
+        var hostA = Guid.NewGuid();
+        var hostB = Guid.NewGuid();
+
+        // Both hosts change the memory as they hold it (version 1); A commits first.
+        var byA = stored with { Content = "corrected wording", Version = 2, UpdatedAt = stored.UpdatedAt.AddSeconds(1) };
+        var byB = stored with { Importance = Importance.Critical, Valence = 0.5, Version = 2, UpdatedAt = stored.UpdatedAt.AddSeconds(2) };
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = hostA, Updates = [new MemoryPatch(byA, MemoryFields.Content)] });
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = hostB, Updates = [new MemoryPatch(byB, MemoryFields.Importance | MemoryFields.Valence)] });
+
         var loaded = (await MemoryEntries.LoadAllAsync(Store, agent)).Single();
-        Assert.That(loaded.Content, Is.EqualTo("third"));
-        Assert.That(loaded.Version, Is.EqualTo(3));
+        Assert.That((loaded.Content, loaded.Importance, loaded.Valence), Is.EqualTo(("corrected wording", Importance.Critical, 0.5)));
+        Assert.That(loaded.Version, Is.EqualTo(3), "every applied change raises the version");
+        Assert.That(loaded.UpdatedAt, Is.EqualTo(byB.UpdatedAt));
+
+        // The same field again: the later commit wins.
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = hostA, Updates = [new MemoryPatch(byA with { Importance = Importance.Low }, MemoryFields.Importance)] });
+        Assert.That((await MemoryEntries.LoadAllAsync(Store, agent)).Single().Importance, Is.EqualTo(Importance.Low));
     }
 
-    /// <summary>Contract: Access statistics only grow.</summary>
+    /// <summary>Contract: Utility moves by the deltas of every host and stays within [-1, 1].</summary>
     /// <returns>A task that completes when the check is done.</returns>
     [Test]
-    public async Task AccessStatisticsOnlyGrow()
+    public async Task UtilityMovesByDeltas()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var stored = MemoryEntries.Simple(agent, "useful") with { Utility = 0.2 };
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [stored] });
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = Guid.NewGuid(), Updates = [new MemoryPatch(stored with { Utility = 0.5 }, MemoryFields.Utility, 0.3)] });
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = Guid.NewGuid(), Updates = [new MemoryPatch(stored with { Utility = 0.3 }, MemoryFields.Utility, 0.1)] });
+        Assert.That((await MemoryEntries.LoadAllAsync(Store, agent)).Single().Utility, Is.EqualTo(0.6).Within(1e-9));
+        await Store.ApplyAsync(new MemoryChangeSet { Updates = [new MemoryPatch(stored with { Utility = 1 }, MemoryFields.Utility, 0.9)] });
+        Assert.That((await MemoryEntries.LoadAllAsync(Store, agent)).Single().Utility, Is.EqualTo(1.0));
+    }
+
+    /// <summary>Contract: Accesses add up, and the last access is the latest given.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task AccessesAddUp()
     {
         var agent = MemoryEntries.UniqueAgent();
         var entry = MemoryEntries.Simple(agent, "accessed") with { AccessCount = 5 };
         await Store.ApplyAsync(new MemoryChangeSet { Inserts = [entry] });
         var later = entry.LastAccessedAt.AddMinutes(5);
-        await Store.ApplyAsync(new MemoryChangeSet { Accesses = [new MemoryAccess(agent, entry.Id, later, 9)] });
-        await Store.ApplyAsync(new MemoryChangeSet { Accesses = [new MemoryAccess(agent, entry.Id, entry.LastAccessedAt, 2)] });
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = Guid.NewGuid(), Accesses = [new MemoryAccess(agent, entry.Id, later, 9)] });
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = Guid.NewGuid(), Accesses = [new MemoryAccess(agent, entry.Id, entry.LastAccessedAt, 2), new MemoryAccess(agent, entry.Id, entry.LastAccessedAt, 1)] });
 
         var loaded = (await MemoryEntries.LoadAllAsync(Store, agent)).Single();
-        Assert.That(loaded.AccessCount, Is.EqualTo(9));
+        Assert.That(loaded.AccessCount, Is.EqualTo(17));
         Assert.That(loaded.LastAccessedAt, Is.EqualTo(later));
         Assert.That(loaded.Version, Is.EqualTo(entry.Version), "access statistics do not change the version");
     }
 
-    /// <summary>Contract: Anewer version keeps the higher access statistics.</summary>
+    /// <summary>Contract: A patch never sets the access count; accesses recorded meanwhile stay.</summary>
     /// <returns>A task that completes when the check is done.</returns>
     [Test]
-    public async Task ANewerVersionKeepsTheHigherAccessStatistics()
+    public async Task APatchNeverChangesTheAccessCount()
     {
         var agent = MemoryEntries.UniqueAgent();
         var v1 = MemoryEntries.Simple(agent, "first", version: 1) with { AccessCount = 5 };
         var later = v1.LastAccessedAt.AddMinutes(5);
         await Store.ApplyAsync(new MemoryChangeSet { Inserts = [v1] });
-        await Store.ApplyAsync(new MemoryChangeSet { Accesses = [new MemoryAccess(agent, v1.Id, later, 9)] });
-
-        // A snapshot taken before those accesses: its content wins, its statistics do not.
-        await Store.ApplyAsync(new MemoryChangeSet { Updates = [v1 with { Content = "second", Version = 2, AccessCount = 6 }] });
+        await Store.ApplyAsync(new MemoryChangeSet { Accesses = [new MemoryAccess(agent, v1.Id, later, 4)] });
+        await Store.ApplyAsync(new MemoryChangeSet { Updates = [new MemoryPatch(v1 with { Content = "second", Version = 2, AccessCount = 6 }, MemoryFields.Content)] });
         var loaded = (await MemoryEntries.LoadAllAsync(Store, agent)).Single();
         Assert.That((loaded.Content, loaded.AccessCount, loaded.LastAccessedAt), Is.EqualTo(("second", 9L, later)));
+    }
 
-        // A snapshot further on than the stored statistics is kept as it is.
-        var v3 = loaded with { Content = "third", Version = 3, AccessCount = 12, LastAccessedAt = later.AddMinutes(1) };
-        await Store.ApplyAsync(new MemoryChangeSet { Updates = [v3] });
-        MemoryEntries.AssertSame((await MemoryEntries.LoadAllAsync(Store, agent)).Single(), v3);
+    /// <summary>Contract: A vector lands only on the content it was computed for.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task AnEmbeddingLandsOnlyOnItsContent()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var stored = MemoryEntries.Simple(agent, "old text");
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [stored] });
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = Guid.NewGuid(), Updates = [new MemoryPatch(stored with { Content = "new text" }, MemoryFields.Content | MemoryFields.Embedding)] });
+
+        // Another host's vector for the old text arrives late: it is not the new text's vector.
+        var late = stored with { Embedding = new float[] { 1, 0 }, EmbeddingModel = "m" };
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = Guid.NewGuid(), Updates = [new MemoryPatch(late, MemoryFields.Embedding)] });
+        var loaded = (await MemoryEntries.LoadAllAsync(Store, agent)).Single();
+        Assert.That((loaded.Content, loaded.Embedding.HasValue), Is.EqualTo(("new text", false)));
+
+        var current = loaded with { Embedding = new float[] { 0, 1 }, EmbeddingModel = "m" };
+        await Store.ApplyAsync(new MemoryChangeSet { Updates = [new MemoryPatch(current, MemoryFields.Embedding)] });
+        Assert.That((await MemoryEntries.LoadAllAsync(Store, agent)).Single().Embedding!.Value.ToArray(), Is.EqualTo(new float[] { 0, 1 }));
     }
 
     /// <summary>Contract: Delete removes only that memory.</summary>

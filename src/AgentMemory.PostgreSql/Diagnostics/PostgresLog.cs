@@ -20,4 +20,12 @@ internal static partial class PostgresLog
     [LoggerMessage(EventId = 2004, EventName = "BatchWritten", Level = LogLevel.Trace,
         Message = "Wrote {Upserts} upserts, {Deletes} deletes, {Accesses} access updates to PostgreSQL in {ElapsedMs:F1} ms")]
     public static partial void BatchWritten(ILogger logger, int upserts, int deletes, int accesses, double elapsedMs);
+
+    [LoggerMessage(EventId = 2005, EventName = "ListenerConnected", Level = LogLevel.Debug,
+        Message = "Listening for AgentMemory change notifications on channel {Channel}")]
+    public static partial void ListenerConnected(ILogger logger, string channel);
+
+    [LoggerMessage(EventId = 2006, EventName = "ListenerLost", Level = LogLevel.Warning,
+        Message = "The connection listening for AgentMemory change notifications on channel {Channel} was lost; reconnecting, and polling meanwhile")]
+    public static partial void ListenerLost(ILogger logger, string channel, Exception exception);
 }

@@ -65,6 +65,12 @@ internal sealed class BinaryCopyBuffer : IDisposable
         Take(1)[0] = value ? (byte)1 : (byte)0;
     }
 
+    public void Integer(int value)
+    {
+        Int32(sizeof(int));
+        Int32(value);
+    }
+
     public void Bigint(long value)
     {
         Int32(sizeof(long));

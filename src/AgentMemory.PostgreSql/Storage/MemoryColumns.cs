@@ -10,12 +10,35 @@ internal static class MemoryColumns
     /// <summary>How many columns <see cref="List"/> names (each row of a binary COPY starts with it).</summary>
     public const short Count = 20;
 
-    /// <summary>What an upsert overwrites when the incoming version is at least the stored one.</summary>
-    public const string UpdateSet =
-        "type = excluded.type, content = excluded.content, metadata = excluded.metadata, importance = excluded.importance, " +
-        "valence = excluded.valence, tags = excluded.tags, created_at = excluded.created_at, " +
-        "last_accessed_at = GREATEST(m.last_accessed_at, excluded.last_accessed_at), updated_at = excluded.updated_at, " +
-        "access_count = GREATEST(m.access_count, excluded.access_count), utility = excluded.utility, " +
-        "source_ids = excluded.source_ids, embedding = excluded.embedding, embedding_model = excluded.embedding_model, " +
-        "expires_at = excluded.expires_at, version = excluded.version, source = excluded.source, trusted = excluded.trusted";
+    /// <summary>What a patch sets (staging row <c>s</c> onto table row <c>m</c>): only its fields, by the bits of <see cref="AgentMemory.Storage.MemoryFields"/>.</summary>
+    public const string PatchSet =
+        "type = CASE WHEN s.fields & 1 <> 0 THEN s.type ELSE m.type END, " +
+        "content = CASE WHEN s.fields & 2 <> 0 THEN s.content ELSE m.content END, " +
+        "metadata = CASE WHEN s.fields & 4 <> 0 THEN s.metadata ELSE m.metadata END, " +
+        "importance = CASE WHEN s.fields & 8 <> 0 THEN s.importance ELSE m.importance END, " +
+        "valence = CASE WHEN s.fields & 16 <> 0 THEN s.valence ELSE m.valence END, " +
+        "tags = CASE WHEN s.fields & 32 <> 0 THEN s.tags ELSE m.tags END, " +
+        "utility = CASE WHEN s.fields & 64 <> 0 THEN LEAST(1, GREATEST(-1, m.utility + s.utility_delta)) ELSE m.utility END, " +
+        "source = CASE WHEN s.fields & 128 <> 0 THEN s.source ELSE m.source END, " +
+        "trusted = CASE WHEN s.fields & 128 <> 0 THEN s.trusted ELSE m.trusted END, " +
+        "source_ids = CASE WHEN s.fields & 256 <> 0 THEN s.source_ids ELSE m.source_ids END, " +
+        "embedding = CASE WHEN s.fields & 512 <> 0 AND (s.fields & 2 <> 0 OR m.content = s.content) THEN s.embedding ELSE m.embedding END, " +
+        "embedding_model = CASE WHEN s.fields & 512 <> 0 AND (s.fields & 2 <> 0 OR m.content = s.content) THEN s.embedding_model ELSE m.embedding_model END, " +
+        "expires_at = CASE WHEN s.fields & 1024 <> 0 THEN s.expires_at ELSE m.expires_at END, " +
+        "created_at = CASE WHEN s.fields & 2048 <> 0 THEN s.created_at ELSE m.created_at END, " +
+        "updated_at = GREATEST(m.updated_at, s.updated_at), last_accessed_at = GREATEST(m.last_accessed_at, s.last_accessed_at), " +
+        "version = CASE WHEN s.fields & 1073741824 <> 0 OR s.fields = 512 THEN GREATEST(m.version, s.version) ELSE GREATEST(m.version + 1, s.version) END, merged = m.writer <> s.writer, writer = s.writer, changed_xid = pg_current_xact_id()";
+
+    /// <summary>
+    /// The fields of an insert that found its memory stored (a repeated write, <see cref="AgentMemory.Storage.MemoryPatch.ApplyInsert"/>):
+    /// every field but utility, and bit 30, which keeps the larger version instead of raising it.
+    /// </summary>
+    public const AgentMemory.Storage.MemoryFields RepeatedInsert =
+        (AgentMemory.Storage.MemoryFields.All & ~AgentMemory.Storage.MemoryFields.Utility) | (AgentMemory.Storage.MemoryFields)(1 << 30);
+
+    /// <summary>What every change of a row also sets: who wrote it, in which transaction, and whether it landed on another host's write.</summary>
+    public const string Touch =
+        "merged = m.writer <> coalesce(nullif(current_setting('agentmemory.writer', true), ''), '00000000-0000-0000-0000-000000000000')::uuid, " +
+        "writer = coalesce(nullif(current_setting('agentmemory.writer', true), ''), '00000000-0000-0000-0000-000000000000')::uuid, " +
+        "changed_xid = pg_current_xact_id()";
 }

@@ -18,18 +18,36 @@ internal static class MemoryRowWriter
     /// Copies <paramref name="entries"/> into <paramref name="table"/>. A row the database refuses surfaces as a
     /// <see cref="PostgresException"/> when the copy ends; a copy that fails on this side is cancelled, so none of it counts.
     /// </summary>
-    public static async Task CopyAsync(NpgsqlConnection connection, string table, IReadOnlyList<MemoryEntry> entries, TimeSpan timeout, CancellationToken cancellationToken)
+    public static Task CopyAsync(NpgsqlConnection connection, string table, IReadOnlyList<MemoryEntry> entries, TimeSpan timeout, CancellationToken cancellationToken) =>
+        CopyRowsAsync(connection, $"COPY {table} ({MemoryColumns.List}) FROM STDIN (FORMAT BINARY)", entries, static (rows, entry) => Write(rows, entry), timeout, cancellationToken);
+
+    /// <summary>Copies patches into a staging table: each memory's columns, then the patch's fields and utility delta.</summary>
+    public static Task CopyPatchesAsync(NpgsqlConnection connection, string table, IReadOnlyList<AgentMemory.Storage.MemoryPatch> patches, TimeSpan timeout, CancellationToken cancellationToken) =>
+        CopyRowsAsync(
+            connection,
+            $"COPY {table} ({MemoryColumns.List}, fields, utility_delta) FROM STDIN (FORMAT BINARY)",
+            patches,
+            static (rows, patch) =>
+            {
+                Write(rows, patch.Entry, extraColumns: 2);
+                rows.Integer((int)patch.Fields);
+                rows.Double(patch.UtilityDelta);
+            },
+            timeout,
+            cancellationToken);
+
+    private static async Task CopyRowsAsync<T>(NpgsqlConnection connection, string command, IReadOnlyList<T> items, Action<BinaryCopyBuffer, T> write, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var copy = await connection.BeginRawBinaryCopyAsync($"COPY {table} ({MemoryColumns.List}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        var copy = await connection.BeginRawBinaryCopyAsync(command, cancellationToken).ConfigureAwait(false);
         copy.WriteTimeout = copy.ReadTimeout = (int)timeout.TotalMilliseconds;
         using (var rows = new BinaryCopyBuffer(2 * ChunkBytes))
         {
             try
             {
                 rows.Header();
-                foreach (var entry in entries)
+                foreach (var item in items)
                 {
-                    Write(rows, entry);
+                    write(rows, item);
                     if (rows.Length >= ChunkBytes)
                     {
                         await copy.WriteAsync(rows.Written, cancellationToken).ConfigureAwait(false);
@@ -52,9 +70,9 @@ internal static class MemoryRowWriter
     }
 
     /// <summary>One memory as a row of the copy.</summary>
-    public static void Write(BinaryCopyBuffer rows, MemoryEntry entry)
+    public static void Write(BinaryCopyBuffer rows, MemoryEntry entry, short extraColumns = 0)
     {
-        rows.StartRow(MemoryColumns.Count);
+        rows.StartRow((short)(MemoryColumns.Count + extraColumns));
         rows.Text(entry.AgentId);
         rows.Uuid(entry.Id);
         rows.Smallint((short)entry.Type);

@@ -19,7 +19,7 @@ namespace AgentMemory.PostgreSql.Storage;
 /// only when the incoming version is at least the stored one, access statistics raised. Every statement is
 /// parameterized and scoped by agent id.
 /// </summary>
-internal sealed class PostgresMemoryStore : IMemoryStore
+internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresMemoryStoreOptions _options;
@@ -28,6 +28,8 @@ internal sealed class PostgresMemoryStore : IMemoryStore
     private readonly int _timeoutSeconds;
     private readonly string _memories;
     private readonly string _agents;
+    private readonly string _channel;
+    private readonly PostgresChangeListener _listener;
 
     public PostgresMemoryStore(PostgresDataSourceProvider dataSource, IOptions<PostgresMemoryStoreOptions> options, ILoggerFactory? loggerFactory = null)
     {
@@ -38,7 +40,10 @@ internal sealed class PostgresMemoryStore : IMemoryStore
         _timeoutSeconds = Math.Max(1, (int)Math.Ceiling(_options.CommandTimeout.TotalSeconds));
         _memories = $"{_schema}.memories";
         _agents = $"{_schema}.agents";
+
         _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<PostgresMemoryStore>();
+        _channel = $"agentmemory_{_options.Schema}";
+        _listener = new PostgresChangeListener(_dataSource, _channel, _logger);
     }
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
@@ -205,9 +210,12 @@ internal sealed class PostgresMemoryStore : IMemoryStore
         }
     }
 
-    private Task DeleteAgentsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<string> agentIds, CancellationToken cancellationToken) =>
+    /// <summary>Deletes the agents and their memories, leaving a marker that keeps every host from writing them back.</summary>
+    private Task EraseAgentsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<string> agentIds, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
-            $"DELETE FROM {_memories} WHERE agent_id = ANY(@ids); DELETE FROM {_agents} WHERE agent_id = ANY(@ids);",
+            $"DELETE FROM {_memories} WHERE agent_id = ANY(@ids); DELETE FROM {_agents} WHERE agent_id = ANY(@ids); " +
+            $"INSERT INTO {_schema}.tombstones AS t (agent_id, memory_id) SELECT DISTINCT unnest(@ids), '{Guid.Empty}'::uuid " +
+            "ON CONFLICT (agent_id, memory_id) DO UPDATE SET writer = excluded.writer, changed_xid = pg_current_xact_id(), deleted_at = now();",
             new { ids = agentIds.ToArray() }, transaction, _timeoutSeconds, cancellationToken: cancellationToken));
 
     private Task UpsertAgentsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<AgentState> agents, CancellationToken cancellationToken)
@@ -222,7 +230,8 @@ internal sealed class PostgresMemoryStore : IMemoryStore
         return connection.ExecuteAsync(new CommandDefinition(
             $"INSERT INTO {_agents} AS a (agent_id, created_at, learning_enabled, settings) " +
             "SELECT * FROM unnest(@ids, @created, @learning, @settings::jsonb[]) " +
-            "ON CONFLICT (agent_id) DO UPDATE SET learning_enabled = excluded.learning_enabled, settings = excluded.settings",
+            "ON CONFLICT (agent_id) DO UPDATE SET learning_enabled = excluded.learning_enabled, settings = excluded.settings, " +
+            "writer = excluded.writer, changed_xid = pg_current_xact_id()",
             new
             {
                 ids = latest.Keys.ToArray(),
@@ -233,24 +242,35 @@ internal sealed class PostgresMemoryStore : IMemoryStore
             transaction, _timeoutSeconds, cancellationToken: cancellationToken));
     }
 
+    /// <summary>Deletes memories, leaving tombstones that keep every host from writing them back.</summary>
     private Task DeleteMemoriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryKey> keys, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
-            $"DELETE FROM {_memories} m USING unnest(@agents, @ids) AS d(agent_id, id) WHERE m.agent_id = d.agent_id AND m.id = d.id",
+            $"DELETE FROM {_memories} m USING unnest(@agents, @ids) AS d(agent_id, id) WHERE m.agent_id = d.agent_id AND m.id = d.id; " +
+            $"INSERT INTO {_schema}.tombstones AS t (agent_id, memory_id) SELECT DISTINCT * FROM unnest(@agents, @ids) " +
+            "ON CONFLICT (agent_id, memory_id) DO UPDATE SET writer = excluded.writer, changed_xid = pg_current_xact_id(), deleted_at = now();",
             new { agents = keys.Select(static k => k.AgentId).ToArray(), ids = keys.Select(static k => k.MemoryId).ToArray() },
             transaction, _timeoutSeconds, cancellationToken: cancellationToken));
 
     /// <summary>
     /// Writes the change set in one transaction. With <paramref name="copyNew"/>, the inserts, the bulk of what agents
-    /// write, are copied straight into the table: half the work of staging them, and no savepoint round trips. Returns <see langword="false"/>, with the transaction rolled back, when the database refuses that copy;
-    /// a lost connection (or anything else) is not caught here: the whole batch is retried.
+    /// write, are copied straight into the table: half the work of staging them, and no savepoint round trips. Returns
+    /// <see langword="false"/>, with the transaction rolled back, when the database refuses that copy; a lost connection
+    /// (or anything else) is not caught here: the whole batch is retried.
     /// </summary>
     private async Task<bool> TryWriteAsync(NpgsqlConnection connection, MemoryChangeSet changes, bool copyNew, CancellationToken cancellationToken)
     {
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
+        if (!await BeginChangeSetAsync(connection, transaction, changes, cancellationToken).ConfigureAwait(false))
+        {
+            // This writer's set was applied before (its commit acknowledgement was lost): nothing more to do.
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
         if (changes.DeletedAgents.Count > 0)
         {
-            await DeleteAgentsAsync(connection, transaction, changes.DeletedAgents, cancellationToken).ConfigureAwait(false);
+            await EraseAgentsAsync(connection, transaction, changes.DeletedAgents, cancellationToken).ConfigureAwait(false);
         }
 
         if (changes.Agents.Count > 0)
@@ -263,7 +283,7 @@ internal sealed class PostgresMemoryStore : IMemoryStore
             await DeleteMemoriesAsync(connection, transaction, changes.Deletes, cancellationToken).ConfigureAwait(false);
         }
 
-        IReadOnlyList<MemoryEntry> staged = changes.Updates;
+        IReadOnlyList<MemoryPatch> staged = changes.Updates;
         if (changes.Inserts.Count > 0)
         {
             if (copyNew)
@@ -279,13 +299,14 @@ internal sealed class PostgresMemoryStore : IMemoryStore
             }
             else
             {
-                staged = [.. changes.Inserts, .. changes.Updates];
+                // A memory stored already takes the insert as a repeated write (MemoryPatch.ApplyInsert).
+                staged = [.. changes.Inserts.Select(static e => new MemoryPatch(e, MemoryColumns.RepeatedInsert)), .. changes.Updates];
             }
         }
 
         if (staged.Count > 0)
         {
-            await StageAndUpsertAsync(connection, transaction, staged, cancellationToken).ConfigureAwait(false);
+            await StageAndPatchAsync(connection, transaction, staged, cancellationToken).ConfigureAwait(false);
         }
 
         if (changes.Accesses.Count > 0)
@@ -293,50 +314,100 @@ internal sealed class PostgresMemoryStore : IMemoryStore
             await RecordAccessesAsync(connection, transaction, changes.Accesses, cancellationToken).ConfigureAwait(false);
         }
 
+        await FinishChangeSetAsync(connection, transaction, changes, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// Names the writer for the rows of this transaction (the columns' default reads the setting) and, for a numbered
+    /// set, records its number; <see langword="false"/> when the writer's set of that number was applied already.
+    /// </summary>
+    private async Task<bool> BeginChangeSetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MemoryChangeSet changes, CancellationToken cancellationToken)
+    {
+        var writer = changes.Writer.ToString();
+        if (changes.Batch <= 0)
+        {
+            await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+                "SELECT set_config('agentmemory.writer', @writer, true)", new { writer }, transaction, _timeoutSeconds, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return true;
+        }
+
+        var applied = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            $"INSERT INTO {_schema}.writers AS w (writer, batch) VALUES (@id, @batch) " +
+            "ON CONFLICT (writer) DO UPDATE SET batch = excluded.batch, written_at = now() WHERE w.batch < excluded.batch " +
+            "RETURNING set_config('agentmemory.writer', @writer, true)",
+            new { id = changes.Writer, batch = changes.Batch, writer }, transaction, _timeoutSeconds, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return applied is not null;
+    }
+
+    /// <summary>
+    /// Deletes what an erasure by another host made stale (memories it created before the erasure, copied in just
+    /// now), and notifies listening hosts once for the whole transaction (delivered at commit).
+    /// </summary>
+    private Task FinishChangeSetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MemoryChangeSet changes, CancellationToken cancellationToken)
+    {
+        var sql = changes.Inserts.Count > 0
+            ? $"DELETE FROM {_memories} m USING {_schema}.tombstones t WHERE t.memory_id = '{Guid.Empty}' AND t.agent_id = ANY(@agents) " +
+              "AND t.writer <> @id AND m.agent_id = t.agent_id AND m.created_at <= t.deleted_at AND m.changed_xid = pg_current_xact_id(); SELECT pg_notify(@channel, @writer);"
+            : "SELECT pg_notify(@channel, @writer);";
+        return connection.ExecuteAsync(new CommandDefinition(
+            sql,
+            new { agents = changes.Inserts.Select(static e => e.AgentId).Distinct(StringComparer.Ordinal).ToArray(), id = changes.Writer, channel = _channel, writer = changes.Writer.ToString() },
+            transaction, _timeoutSeconds, cancellationToken: cancellationToken));
     }
 
     /// <summary>One binary COPY of the entries into <paramref name="table"/>.</summary>
     private Task CopyAsync(NpgsqlConnection connection, string table, IReadOnlyList<MemoryEntry> entries, CancellationToken cancellationToken) =>
         MemoryRowWriter.CopyAsync(connection, table, entries, _options.CommandTimeout, cancellationToken);
 
-    private async Task StageAndUpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryEntry> entries, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies patches: copied into a staging table, then one UPDATE sets each row's patched fields only (the merge
+    /// rules of <see cref="MemoryPatch"/>), and one INSERT adds the memories the table does not hold, unless deleted.
+    /// </summary>
+    private async Task StageAndPatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryPatch> patches, CancellationToken cancellationToken)
     {
         var create = new NpgsqlCommand(
-            $"CREATE TEMP TABLE agentmemory_staging (LIKE {_memories} INCLUDING DEFAULTS) ON COMMIT DROP", connection, transaction);
+            $"CREATE TEMP TABLE agentmemory_staging (LIKE {_memories} INCLUDING DEFAULTS, fields integer NOT NULL, utility_delta double precision NOT NULL) ON COMMIT DROP",
+            connection,
+            transaction);
         await using (create.ConfigureAwait(false))
         {
             create.CommandTimeout = _timeoutSeconds;
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await CopyAsync(connection, "agentmemory_staging", entries, cancellationToken).ConfigureAwait(false);
+        await MemoryRowWriter.CopyPatchesAsync(connection, "agentmemory_staging", patches, _options.CommandTimeout, cancellationToken).ConfigureAwait(false);
 
-        // DISTINCT ON keeps the highest version when a batch holds one memory twice (ON CONFLICT cannot touch a row twice).
-        var upsert = new NpgsqlCommand(
-            $"INSERT INTO {_memories} AS m ({MemoryColumns.List}) " +
-            $"SELECT DISTINCT ON (agent_id, id) {MemoryColumns.List} FROM agentmemory_staging ORDER BY agent_id, id, version DESC " +
-            $"ON CONFLICT (agent_id, id) DO UPDATE SET {MemoryColumns.UpdateSet} WHERE m.version <= excluded.version",
+        // One row per memory: the latest version when a set holds one memory twice (an UPDATE takes a row once).
+        var patch = new NpgsqlCommand(
+            "CREATE TEMP TABLE agentmemory_patches ON COMMIT DROP AS SELECT DISTINCT ON (agent_id, id) * FROM agentmemory_staging ORDER BY agent_id, id, version DESC; " +
+            $"UPDATE {_memories} AS m SET {MemoryColumns.PatchSet} FROM agentmemory_patches s WHERE m.agent_id = s.agent_id AND m.id = s.id; " +
+            $"INSERT INTO {_memories} ({MemoryColumns.List}) SELECT {MemoryColumns.List} FROM agentmemory_patches s " +
+            $"WHERE NOT EXISTS (SELECT 1 FROM {_memories} e WHERE e.agent_id = s.agent_id AND e.id = s.id) " +
+            $"AND NOT EXISTS (SELECT 1 FROM {_schema}.tombstones t WHERE t.agent_id = s.agent_id " +
+            $"    AND (t.memory_id = s.id OR (t.memory_id = '{Guid.Empty}' AND t.writer <> s.writer AND t.deleted_at >= s.created_at))) " +
+            "ON CONFLICT (agent_id, id) DO NOTHING",
             connection,
             transaction);
-        await using var upsertScope = upsert.ConfigureAwait(false);
-        upsert.CommandTimeout = _timeoutSeconds;
-        await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using var patchScope = patch.ConfigureAwait(false);
+        patch.CommandTimeout = _timeoutSeconds;
+        await patch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private Task RecordAccessesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryAccess> accesses, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE {_memories} m SET access_count = GREATEST(m.access_count, a.access_count), last_accessed_at = GREATEST(m.last_accessed_at, a.last_accessed_at) " +
-            "FROM (SELECT agent_id, id, max(last_accessed_at) AS last_accessed_at, max(access_count) AS access_count " +
-            "      FROM unnest(@agents, @ids, @times, @counts) AS x(agent_id, id, last_accessed_at, access_count) GROUP BY agent_id, id) a " +
+            $"UPDATE {_memories} m SET access_count = m.access_count + a.count, last_accessed_at = GREATEST(m.last_accessed_at, a.last_accessed_at), " +
+            $"{MemoryColumns.Touch} " +
+            "FROM (SELECT agent_id, id, max(last_accessed_at) AS last_accessed_at, sum(count)::bigint AS count " +
+            "      FROM unnest(@agents, @ids, @times, @counts) AS x(agent_id, id, last_accessed_at, count) GROUP BY agent_id, id) a " +
             "WHERE m.agent_id = a.agent_id AND m.id = a.id",
             new
             {
                 agents = accesses.Select(static a => a.AgentId).ToArray(),
                 ids = accesses.Select(static a => a.MemoryId).ToArray(),
                 times = accesses.Select(static a => a.LastAccessedAt.UtcDateTime).ToArray(),
-                counts = accesses.Select(static a => a.AccessCount).ToArray(),
+                counts = accesses.Select(static a => a.Count).ToArray(),
             },
             transaction, _timeoutSeconds, cancellationToken: cancellationToken));
 

@@ -29,6 +29,8 @@ internal sealed class AgentCache
     private readonly TimeProvider _time;
     private readonly Lock _evictionGate = new();
 
+    private static readonly TimeSpan PredecessorPoll = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Attempts of one load while the store reports transient failures (a dropped connection, a timeout).</summary>
     private const int LoadAttempts = 3;
 
@@ -54,6 +56,67 @@ internal sealed class AgentCache
 
     public int Count => _agents.Count;
 
+    /// <summary>How many loads were started: the change feed reads again when one started while it read.</summary>
+    public long LoadsStarted => Interlocked.Read(ref _loadsStarted);
+
+    private long _loadsStarted;
+
+    /// <summary>Replicas retired for a reload, whose unwritten changes the next load waits for.</summary>
+    private readonly ConcurrentDictionary<string, AgentReplica> _predecessors = new(StringComparer.Ordinal);
+
+    /// <summary>Called before the first agent is loaded (the change feed takes its position then).</summary>
+    public Func<ValueTask>? BeforeLoad { get; set; }
+
+    /// <summary>The ids of the agents held or being loaded (a snapshot).</summary>
+    public List<string> HeldIds() => [.. _agents.Keys];
+
+    /// <summary>The agent's replica when it is loaded and current; <see langword="null"/> while it loads or when it is not held.</summary>
+    public AgentReplica? TryGetLoaded(string agentId) =>
+        _agents.TryGetValue(agentId, out var load) && load.IsCompletedSuccessfully && !load.Result.IsRetired ? load.Result : null;
+
+    /// <summary>Whether the agent is being loaded now.</summary>
+    public bool IsLoading(string agentId) => _agents.TryGetValue(agentId, out var load) && !load.IsCompleted;
+
+    /// <summary>
+    /// Drops the agent's replica (another host erased the agent, or this host fell too far behind to catch up), so the
+    /// next call loads it anew; that load first waits until the dropped replica's unwritten changes are written.
+    /// </summary>
+    public void Invalidate(string agentId)
+    {
+        if (!_agents.TryGetValue(agentId, out var load) || !load.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        var agent = load.Result;
+        using (agent.EnterWrite())
+        {
+            if (agent.IsRetired)
+            {
+                return;
+            }
+
+            agent.IsRetired = true;
+        }
+
+        if (agent.Pin.IsHeld)
+        {
+            _predecessors[agentId] = agent;
+        }
+
+        _agents.TryRemove(new KeyValuePair<string, Task<AgentReplica>>(agentId, load));
+        Log.AgentReloading(_logger, agentId);
+    }
+
+    /// <summary>Drops every replica (see <see cref="Invalidate"/>).</summary>
+    public void InvalidateAll()
+    {
+        foreach (var agentId in HeldIds())
+        {
+            Invalidate(agentId);
+        }
+    }
+
     /// <summary>The replicas loaded now (a snapshot).</summary>
     public IEnumerable<AgentReplica> Cached()
     {
@@ -78,6 +141,8 @@ internal sealed class AgentCache
                 {
                     continue;
                 }
+
+                Interlocked.Increment(ref _loadsStarted);
 
                 // The load belongs to no single caller: one caller giving up must not fail the others.
                 _ = LoadAsync(agentId, started);
@@ -205,6 +270,20 @@ internal sealed class AgentCache
     private async Task<AgentReplica> LoadAgentAsync(string agentId)
     {
         var stopwatch = Stopwatch.StartNew();
+        if (BeforeLoad is { } beforeLoad)
+        {
+            await beforeLoad().ConfigureAwait(false);
+        }
+
+        if (_predecessors.TryRemove(agentId, out var predecessor))
+        {
+            // What the dropped replica changed is read back from the store, so it must be there first.
+            while (predecessor.Pin.IsHeld)
+            {
+                await Task.Delay(PredecessorPoll, _time).ConfigureAwait(false);
+            }
+        }
+
         var (agent, toEmbed) = await ReadWithRetriesAsync(agentId).ConfigureAwait(false);
         foreach (var entry in toEmbed)
         {

@@ -86,6 +86,18 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
     /// <summary>What recall uses of the agent's learning: <see cref="Learning"/>, or nothing while learning is off.</summary>
     public AgentLearning AppliedLearning => LearningApplies ? Learning : AgentLearning.Neutral;
 
+    /// <summary>
+    /// The queue number of the agent's erasure when this replica replaced an erased one (0: none). Until it is written,
+    /// other hosts' changes of the agent wait: they predate the erasure, which deletes them.
+    /// </summary>
+    public long LastEraseWrite { get; set; }
+
+    /// <summary>The queue number of the latest record of the agent's state (0: none since it was loaded).</summary>
+    public long LastStateWrite { get; set; }
+
+    /// <summary>Takes what the agent learned from <see cref="State"/> as stored (caller holds the write lock).</summary>
+    public void ReloadLearning() => _learning = AgentLearning.From(_state);
+
     /// <summary>Forgets what the agent learned about finding memories (caller holds the write lock).</summary>
     public void ResetLearning() => _learning = new AgentLearning();
 
@@ -119,6 +131,46 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
 
     /// <summary>The queue number of the slot's latest snapshot record, 0 when none was queued since the memory was loaded.</summary>
     public long LastWriteAt(int slot) => _lastWrite[slot];
+
+    /// <summary>The memories this host deleted whose deletions are not written yet, with their queue numbers.</summary>
+    private Dictionary<Guid, long>? _deleting;
+
+    /// <summary>Notes the queue number of a memory's deletion (caller holds the write lock).</summary>
+    public void NoteDelete(Guid id, long sequence) => (_deleting ??= [])[id] = sequence;
+
+    /// <summary>
+    /// Whether this host changed or deleted the memory and the change is not written yet (caller holds the write lock):
+    /// another host's version of the memory then waits, as the store's row will combine both.
+    /// </summary>
+    public bool HasUnwrittenChange(Guid id, WriteQueue queue)
+    {
+        if (_deleting is { Count: > 0 } deleting && deleting.TryGetValue(id, out var deletion))
+        {
+            if (!queue.IsWritten(deletion))
+            {
+                return true;
+            }
+
+            deleting.Remove(id);
+        }
+
+        return _byId.TryGetValue(id, out var slot) && !queue.IsWritten(_lastWrite[slot]);
+    }
+
+    /// <summary>Forgets deletions that are written (caller holds the write lock).</summary>
+    public void ForgetWrittenDeletions(WriteQueue queue)
+    {
+        if (_deleting is { Count: > 0 } deleting)
+        {
+            foreach (var (id, sequence) in deleting.ToList())
+            {
+                if (queue.IsWritten(sequence))
+                {
+                    deleting.Remove(id);
+                }
+            }
+        }
+    }
 
     /// <summary>Notes the queue number of a snapshot record of the memory in <paramref name="slot"/> (caller holds the write lock).</summary>
     public void NoteWrite(int slot, long sequence) => _lastWrite[slot] = sequence;

@@ -9,7 +9,7 @@ namespace AgentMemory.Agents;
 /// </summary>
 internal sealed class DeferredAccess(WritePin pin)
 {
-    private HashSet<Guid>? _ids;
+    private Dictionary<Guid, long>? _ids;
     private int _count;
 
     /// <summary>How many memories wait (read without the lock).</summary>
@@ -18,16 +18,18 @@ internal sealed class DeferredAccess(WritePin pin)
     public void Add(Guid id)
     {
         _ids ??= [];
-        if (_ids.Add(id) && Interlocked.Increment(ref _count) == 1)
+        ref var accesses = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_ids, id, out var known);
+        accesses++;
+        if (!known && Interlocked.Increment(ref _count) == 1)
         {
             pin.Hold();
         }
     }
 
     /// <summary>Takes up to <paramref name="max"/> ids; <paramref name="isLive"/> tells which are still memories of the agent.</summary>
-    public List<Guid> Take(int max, Func<Guid, bool> isLive)
+    public List<(Guid Id, long Accesses)> Take(int max, Func<Guid, bool> isLive)
     {
-        var taken = new List<Guid>();
+        var taken = new List<(Guid Id, long Accesses)>();
         if (_ids is null || max <= 0)
         {
             return taken;
@@ -35,7 +37,7 @@ internal sealed class DeferredAccess(WritePin pin)
 
         // Ids of memories forgotten meanwhile are dropped along the way; they have nothing left to write.
         var visited = new List<Guid>();
-        foreach (var id in _ids)
+        foreach (var (id, accesses) in _ids)
         {
             if (taken.Count == max)
             {
@@ -45,7 +47,7 @@ internal sealed class DeferredAccess(WritePin pin)
             visited.Add(id);
             if (isLive(id))
             {
-                taken.Add(id);
+                taken.Add((id, accesses));
             }
         }
 

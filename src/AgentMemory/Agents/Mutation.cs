@@ -37,7 +37,7 @@ internal sealed class Mutation(WriteQueue queue, AgentReplica agent, int reserve
     /// <summary>A newer snapshot of the memory in <paramref name="slot"/>, which replaced <paramref name="previous"/>.</summary>
     public void Updated(int slot, MemoryEntry entry, MemoryEntry previous)
     {
-        EmitSnapshot(slot, ChangeRecord.Update(entry, Track()));
+        EmitSnapshot(slot, ChangeRecord.Update(entry, previous, Track()));
         if (writeThrough)
         {
             (Updates ??= []).Add((previous, entry));
@@ -47,12 +47,27 @@ internal sealed class Mutation(WriteQueue queue, AgentReplica agent, int reserve
     /// <summary>In write-through mode, the snapshots this call replaced and their replacements: restored when the store refuses them.</summary>
     public List<(MemoryEntry Previous, MemoryEntry Updated)>? Updates { get; private set; }
 
-    public void Deleted(Guid memoryId) => Emit(ChangeRecord.Delete(Agent.AgentId, memoryId, Track()));
+    public void Deleted(Guid memoryId)
+    {
+        var record = ChangeRecord.Delete(Agent.AgentId, memoryId, Track());
+        Emit(record);
+        Agent.NoteDelete(memoryId, record.Sequence);
+    }
 
     /// <summary>The agent erased with all its memories.</summary>
-    public void Erased() => Emit(ChangeRecord.EraseAgent(Agent.AgentId, Track()));
+    public void Erased()
+    {
+        var record = ChangeRecord.EraseAgent(Agent.AgentId, Track());
+        Emit(record);
+        Agent.LastEraseWrite = record.Sequence;
+    }
 
-    public void AgentChanged(AgentState state) => Emit(ChangeRecord.AgentOf(state, Track()));
+    public void AgentChanged(AgentState state)
+    {
+        var record = ChangeRecord.AgentOf(state, Track());
+        Emit(record);
+        Agent.LastStateWrite = record.Sequence;
+    }
 
     /// <summary>Creates the agent's state when the store does not know the agent yet.</summary>
     public void EnsureAgent(DateTimeOffset now)

@@ -43,4 +43,7 @@ public sealed class AgentMemoryOptions
     /// <summary>How memories are consolidated (promoted, merged, decayed and forgotten).</summary>
     [ValidateObjectMembers]
     public ConsolidationOptions Consolidation { get; set; } = new();
+
+    /// <summary>How this host follows changes other hosts make in the same store.</summary>
+    public ChangeFeedOptions ChangeFeed { get; set; } = new();
 }

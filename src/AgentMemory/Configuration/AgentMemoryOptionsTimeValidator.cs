@@ -22,6 +22,8 @@ internal sealed class AgentMemoryOptionsTimeValidator : IValidateOptions<AgentMe
         Check(failures, "Embeddings.QueryTimeout", options.Embeddings.QueryTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10));
         Check(failures, "Consolidation.Interval", options.Consolidation.Interval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(365));
         Check(failures, "Consolidation.StartupDelay", options.Consolidation.StartupDelay, TimeSpan.Zero, TimeSpan.FromDays(365));
+        Check(failures, "ChangeFeed.PollInterval", options.ChangeFeed.PollInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
+        Check(failures, "ChangeFeed.TombstoneRetention", options.ChangeFeed.TombstoneRetention, TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650));
         Check(failures, "Consolidation.ChatClientTimeout", options.Consolidation.ChatClientTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1));
         foreach (var (option, value) in new[] { ("Consolidation.WorkingPromotionImportance", options.Consolidation.WorkingPromotionImportance), ("Consolidation.PromotionImportance", options.Consolidation.PromotionImportance) })
         {

@@ -1,3 +1,4 @@
+using AgentMemory.Coherence;
 using AgentMemory.Agents;
 using AgentMemory.Diagnostics;
 using AgentMemory.Embeddings;
@@ -21,6 +22,7 @@ internal sealed class Consolidator(
     EmbeddingService embeddings,
     IConsolidationLock consolidationLock,
     Generalizer generalizer,
+    ChangeFeed feed,
     IOptions<AgentMemoryOptions> options,
     TimeProvider time,
     AgentMemoryInstruments instruments,
@@ -77,6 +79,10 @@ internal sealed class Consolidator(
         // Pending embeddings first, so near-duplicates and clusters are seen among the newest memories too.
         await embeddings.FlushAsync(cancellationToken).ConfigureAwait(false);
         var agent = await cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
+
+        // What other hosts committed is applied before the plan is made, so it plans on the memories as they are.
+        await feed.CatchUpAsync(cancellationToken).ConfigureAwait(false);
+        agent = await cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
         List<MemoryEntry> snapshot;
         HashSet<Guid> comparable;
         using (agent.EnterRead())

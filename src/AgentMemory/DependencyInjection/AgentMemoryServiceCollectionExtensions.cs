@@ -1,3 +1,4 @@
+using AgentMemory.Coherence;
 using AgentMemory;
 using AgentMemory.Agents;
 using AgentMemory.Consolidation;
@@ -35,6 +36,7 @@ public static class AgentMemoryServiceCollectionExtensions
         services.TryAddSingleton<IMemoryStore, InMemoryMemoryStore>();
         services.TryAddSingleton<AgentMemoryInstruments>();
         services.TryAddSingleton<StoreInitializer>();
+        services.TryAddSingleton<WriterIdentity>();
         services.TryAddSingleton(static sp =>
         {
             var persistence = sp.GetRequiredService<IOptions<AgentMemoryOptions>>().Value.Persistence;
@@ -45,6 +47,8 @@ public static class AgentMemoryServiceCollectionExtensions
         services.TryAddSingleton<EmbeddingService>();
         services.TryAddSingleton<AgentCache>();
         services.TryAddSingleton<AgentMutator>();
+        services.TryAddSingleton<RemoteChanges>();
+        services.TryAddSingleton<ChangeFeed>();
         services.TryAddSingleton<QueryEmbedder>();
         services.TryAddSingleton<Recaller>();
         services.TryAddSingleton<OutcomeLearner>();

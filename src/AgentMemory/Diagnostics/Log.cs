@@ -36,6 +36,10 @@ internal static partial class Log
         public const int GeneralizationFailed = 53;
         public const int GeneralizationRejected = 54;
         public const int ConsolidationPass = 55;
+        public const int AgentReloading = 60;
+        public const int ChangeFeedReloadAll = 61;
+        public const int ChangesApplied = 62;
+        public const int TombstonesPruned = 63;
     }
 
     [LoggerMessage(Events.UsingInMemoryStore, LogLevel.Information, "AgentMemory is using the in-memory store: memories are lost when the process ends. Call UsePostgres(...) on AddAgentMemory() to persist them.", EventName = "UsingInMemoryStore")]
@@ -115,4 +119,16 @@ internal static partial class Log
 
     [LoggerMessage(Events.ConsolidationPass, LogLevel.Information, "Consolidation pass over {Agents} agents finished in {DurationMs:F0} ms ({Failed} failed, {Busy} busy elsewhere).", EventName = "ConsolidationPass")]
     public static partial void ConsolidationPass(ILogger logger, int agents, double durationMs, int failed, int busy);
+
+    [LoggerMessage(Events.AgentReloading, LogLevel.Information, "Agent '{AgentId}' is reloaded from the store on its next use: another host erased it, or this host fell too far behind.", EventName = "AgentReloading")]
+    public static partial void AgentReloading(ILogger logger, string agentId);
+
+    [LoggerMessage(Events.ChangeFeedReloadAll, LogLevel.Warning, "The change feed cannot catch up from position {Position} (too many changes, or deletions older than the tombstone retention): every held agent is reloaded.", EventName = "ChangeFeedReloadAll")]
+    public static partial void ChangeFeedReloadAll(ILogger logger, long position);
+
+    [LoggerMessage(Events.ChangesApplied, LogLevel.Debug, "Applied other hosts' changes: {Memories} memories, {Deletes} deletions, {Erased} agents erased, {Waiting} waiting for this host's writes.", EventName = "ChangesApplied")]
+    public static partial void ChangesApplied(ILogger logger, int memories, int deletes, int erased, int waiting);
+
+    [LoggerMessage(Events.TombstonesPruned, LogLevel.Debug, "Forgot {Count} tombstones older than {Before:O}.", EventName = "TombstonesPruned")]
+    public static partial void TombstonesPruned(ILogger logger, int count, DateTimeOffset before);
 }

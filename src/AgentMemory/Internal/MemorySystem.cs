@@ -1,3 +1,4 @@
+using AgentMemory.Coherence;
 using AgentMemory.Agents;
 using AgentMemory.Consolidation;
 using AgentMemory.Diagnostics;
@@ -32,6 +33,7 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
     private readonly Recaller _recaller;
     private readonly OutcomeLearner _learner;
     private readonly Consolidator _consolidator;
+    private readonly ChangeFeed _feed;
     private readonly AgentMemoryOptions _options;
     private readonly MemoryValidator _validator;
     private readonly TimeProvider _time;
@@ -46,6 +48,7 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
         Recaller recaller,
         OutcomeLearner learner,
         Consolidator consolidator,
+        ChangeFeed feed,
         IOptions<AgentMemoryOptions> options,
         TimeProvider time,
         AgentMemoryInstruments instruments,
@@ -58,6 +61,7 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
         _recaller = recaller;
         _learner = learner;
         _consolidator = consolidator;
+        _feed = feed;
         _options = options.Value;
         _validator = new MemoryValidator(_options);
         _time = time;
@@ -152,7 +156,11 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
         }
 
         await _pipeline.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _feed.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>Reads and applies what other hosts committed up to now.</summary>
+    public Task CatchUpAsync(CancellationToken cancellationToken) => _feed.CatchUpAsync(cancellationToken);
 
     private DateTimeOffset Now() => TimeRules.Normalize(_time.GetUtcNow());
 }

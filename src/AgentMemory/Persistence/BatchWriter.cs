@@ -14,12 +14,14 @@ namespace AgentMemory.Persistence;
 internal sealed class BatchWriter(
     IMemoryStore store,
     StoreInitializer initializer,
+    Guid writerId,
     Backoff backoff,
     TimeProvider time,
     AgentMemoryInstruments instruments,
     ILogger logger)
 {
     private int _failedAttempts;
+    private long _batches;
     private long _downSince;
 
     /// <summary>Writes every unit; returns those the store refused (empty when none).</summary>
@@ -36,13 +38,15 @@ internal sealed class BatchWriter(
 
     private async Task WriteRangeAsync(List<WriteUnit> units, int start, int count, List<WriteUnit> rejected, CancellationToken abort)
     {
+        // One number for every attempt of this set: a retry after a lost commit acknowledgement is applied once.
+        var changes = ChangeCoalescer.ToChangeSet(units, start, count, writerId, ++_batches);
         while (true)
         {
             var started = Stopwatch.GetTimestamp();
             try
             {
                 await initializer.EnsureInitializedAsync(abort).ConfigureAwait(false);
-                await store.ApplyAsync(ChangeCoalescer.ToChangeSet(units, start, count), abort).ConfigureAwait(false);
+                await store.ApplyAsync(changes, abort).ConfigureAwait(false);
                 var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 instruments.Batches.Add(1);
                 instruments.Rows.Add(count);

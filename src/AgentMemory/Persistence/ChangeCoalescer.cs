@@ -4,8 +4,9 @@ namespace AgentMemory.Persistence;
 
 /// <summary>
 /// Turns a batch of change records into write units, in order: several records of one memory become one unit (the
-/// latest snapshot wins and stays an insert when the first was one; a delete drops what came before it), and erasing
-/// an agent drops every earlier change of that agent in the batch.
+/// latest snapshot wins and stays an insert when the first was one, the changed fields add up, utility moves and
+/// access counts are summed; a delete drops what came before it), and erasing an agent drops every earlier change of
+/// that agent in the batch.
 /// </summary>
 internal static class ChangeCoalescer
 {
@@ -57,7 +58,9 @@ internal static class ChangeCoalescer
                     foreach (var entry in change.Entries)
                     {
                         // A newer snapshot of each memory; after an insert in the batch, still the memory's first write.
-                        MemoryUnit(entry.AgentId, entry.Id, memories, units).Snapshot = entry;
+                        var unit = MemoryUnit(entry.AgentId, entry.Id, memories, units);
+                        unit.Snapshot = entry;
+                        unit.Fields |= MemoryFields.Embedding;
                     }
 
                     break;
@@ -77,13 +80,13 @@ internal static class ChangeCoalescer
     }
 
     /// <summary>The change set of a contiguous range of units.</summary>
-    public static MemoryChangeSet ToChangeSet(List<WriteUnit> units, int start, int count)
+    public static MemoryChangeSet ToChangeSet(List<WriteUnit> units, int start, int count, Guid writer, long batch)
     {
         var erasedAgents = new List<string>();
         var agents = new List<AgentState>();
         var deletes = new List<MemoryKey>();
         var inserts = new List<MemoryEntry>();
-        var updates = new List<MemoryEntry>();
+        var updates = new List<MemoryPatch>();
         var accesses = new List<MemoryAccess>();
         for (var i = start; i < start + count; i++)
         {
@@ -105,17 +108,32 @@ internal static class ChangeCoalescer
 
             if (unit.Snapshot is { } snapshot)
             {
-                (unit.IsNew ? inserts : updates).Add(snapshot);
+                if (unit.IsNew)
+                {
+                    // A later snapshot in the batch may show accesses whose records come later still (deferred while
+                    // the queue was full): the insert counts those of the insert and of this batch's records only.
+                    var accessCount = unit.InsertedAccessCount + (unit.Access?.Count ?? 0);
+                    var lastAccess = unit.Access is { } access && access.LastAccessedAt > snapshot.LastAccessedAt ? access.LastAccessedAt : snapshot.LastAccessedAt;
+                    inserts.Add(snapshot.AccessCount == accessCount && snapshot.LastAccessedAt == lastAccess
+                        ? snapshot
+                        : snapshot with { AccessCount = accessCount, LastAccessedAt = lastAccess });
+                }
+                else
+                {
+                    updates.Add(new MemoryPatch(snapshot, unit.Fields, unit.UtilityDelta));
+                }
             }
 
-            if (unit.Access is { } access)
+            if (!unit.IsNew && unit.Access is { } accessed)
             {
-                accesses.Add(access);
+                accesses.Add(accessed);
             }
         }
 
         return new MemoryChangeSet
         {
+            Writer = writer,
+            Batch = batch,
             DeletedAgents = erasedAgents,
             Agents = agents,
             Deletes = deletes,
@@ -132,27 +150,43 @@ internal static class ChangeCoalescer
             case ChangeKind.Insert:
                 unit.Snapshot = change.Entry;
                 unit.IsNew = true;
+                unit.InsertedAccessCount = change.Entry!.AccessCount;
                 break;
             case ChangeKind.Update:
                 // An update after an insert in the same batch is still the memory's first write.
                 unit.Snapshot = change.Entry;
+                unit.Fields |= change.Fields;
+                unit.UtilityDelta += change.UtilityDelta;
+                if (change.Access.AgentId is not null)
+                {
+                    AddAccess(unit, change.Access);
+                }
+
                 break;
             case ChangeKind.Delete:
                 unit.DeleteFirst = true;
                 unit.Snapshot = null;
                 unit.IsNew = false;
                 unit.Access = null;
+                unit.Fields = MemoryFields.None;
+                unit.UtilityDelta = 0;
                 break;
             case ChangeKind.Access:
-                unit.Access = unit.Access is { } before
-                    ? before with
-                    {
-                        AccessCount = Math.Max(before.AccessCount, change.Access.AccessCount),
-                        LastAccessedAt = before.LastAccessedAt >= change.Access.LastAccessedAt ? before.LastAccessedAt : change.Access.LastAccessedAt,
-                    }
-                    : change.Access;
+                AddAccess(unit, change.Access);
                 break;
         }
+    }
+
+    /// <summary>Accesses of one memory in one batch add up.</summary>
+    private static void AddAccess(WriteUnit unit, MemoryAccess access)
+    {
+        unit.Access = unit.Access is { } before
+            ? before with
+            {
+                Count = before.Count + access.Count,
+                LastAccessedAt = before.LastAccessedAt >= access.LastAccessedAt ? before.LastAccessedAt : access.LastAccessedAt,
+            }
+            : access;
     }
 
     private static WriteUnit MemoryUnit(string agentId, Guid memoryId, Dictionary<(string, Guid), WriteUnit> memories, List<WriteUnit> units)

@@ -27,6 +27,12 @@ internal sealed class ChangeRecord
     /// <summary>The memory's snapshot (insert and update).</summary>
     public MemoryEntry? Entry { get; private init; }
 
+    /// <summary>The fields an update changed, and how much it moved the utility.</summary>
+    public MemoryFields Fields { get; private init; }
+
+    /// <summary>How much an update moved the utility (with <see cref="MemoryFields.Utility"/>).</summary>
+    public double UtilityDelta { get; private init; }
+
     /// <summary>The snapshots of an embeddings-attached record, all of <see cref="AgentId"/>.</summary>
     public IReadOnlyList<MemoryEntry> Entries { get; private init; } = [];
 
@@ -52,8 +58,25 @@ internal sealed class ChangeRecord
     public static ChangeRecord Insert(MemoryEntry entry, in Tracking tracking) =>
         new(ChangeKind.Insert, entry.AgentId, tracking) { MemoryId = entry.Id, Entry = entry };
 
-    public static ChangeRecord Update(MemoryEntry entry, in Tracking tracking) =>
-        new(ChangeKind.Update, entry.AgentId, tracking) { MemoryId = entry.Id, Entry = entry };
+    /// <summary>
+    /// A change of <paramref name="previous"/> into <paramref name="entry"/>: the fields that differ, the utility's move,
+    /// and the accesses it added (a reinforcement counts as one), so that hosts changing one memory at once merge.
+    /// </summary>
+    public static ChangeRecord Update(MemoryEntry entry, MemoryEntry previous, in Tracking tracking)
+    {
+        var fields = MemoryPatch.Diff(previous, entry);
+        var accesses = entry.AccessCount - previous.AccessCount;
+        return new(ChangeKind.Update, entry.AgentId, tracking)
+        {
+            MemoryId = entry.Id,
+            Entry = entry,
+            Fields = fields,
+            UtilityDelta = fields.HasFlag(MemoryFields.Utility) ? entry.Utility - previous.Utility : 0,
+            Access = accesses > 0 || entry.LastAccessedAt > previous.LastAccessedAt
+                ? new MemoryAccess(entry.AgentId, entry.Id, entry.LastAccessedAt, Math.Max(0, accesses))
+                : default,
+        };
+    }
 
     public static ChangeRecord EmbeddingsAttached(string agentId, IReadOnlyList<MemoryEntry> entries, in Tracking tracking) =>
         new(ChangeKind.EmbeddingsAttached, agentId, tracking) { Entries = entries };
@@ -61,10 +84,11 @@ internal sealed class ChangeRecord
     public static ChangeRecord Delete(string agentId, Guid memoryId, in Tracking tracking) =>
         new(ChangeKind.Delete, agentId, tracking) { MemoryId = memoryId };
 
-    public static ChangeRecord AccessOf(MemoryEntry entry, in Tracking tracking) => new(ChangeKind.Access, entry.AgentId, tracking)
+    /// <summary><paramref name="count"/> accesses of the memory, the last at its <see cref="MemoryEntry.LastAccessedAt"/>.</summary>
+    public static ChangeRecord AccessOf(MemoryEntry entry, long count, in Tracking tracking) => new(ChangeKind.Access, entry.AgentId, tracking)
     {
         MemoryId = entry.Id,
-        Access = new MemoryAccess(entry.AgentId, entry.Id, entry.LastAccessedAt, entry.AccessCount),
+        Access = new MemoryAccess(entry.AgentId, entry.Id, entry.LastAccessedAt, count),
     };
 
     public static ChangeRecord AgentOf(AgentState agent, in Tracking tracking) => new(ChangeKind.Agent, agent.AgentId, tracking) { Agent = agent };

@@ -39,6 +39,7 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         WriteQueue queue,
         IMemoryStore store,
         StoreInitializer initializer,
+        WriterIdentity writer,
         EmbeddingService embeddings,
         IOptions<AgentMemoryOptions> options,
         TimeProvider time,
@@ -52,13 +53,16 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         _embeddingWait = embeddings.Enabled ? new EmbeddingWait(time, _options.BatchInterval) : null;
         _batch = new List<ChangeRecord>(_options.BatchSize);
         var backoff = Backoff.From(_options);
-        _writer = new BatchWriter(store, initializer, backoff, time, instruments, _logger);
+        _writer = new BatchWriter(store, initializer, writer.Id, backoff, time, instruments, _logger);
         _loop = new SupervisedLoop("writer", RunAsync, backoff, time, _logger);
         instruments.ObserveQueueDepth(() => queue.Depth);
     }
 
     /// <summary>Test seam: runs once a batch is collected, before it is written (a fault here is a fault of the loop's own code).</summary>
     internal Action? OnBatch { get; set; }
+
+    /// <summary>Called after each write (committed or refused): the change feed then applies what waited for it.</summary>
+    public Action? Written { get; set; }
 
     public void EnsureStarted() => _loop.EnsureStarted();
 
@@ -222,11 +226,14 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         }
 
         // Whatever is not parked is taken now: an embedding computed from here on is a change of the written row.
-        _queue.MarkTakenBelow(Math.Min(lowestWaiting, _drainedThrough + 1));
+        var taken = Math.Min(lowestWaiting, _drainedThrough + 1);
+        _queue.MarkTakenBelow(taken);
         _planned = records == batch ? [.. batch] : records;
         batch.Clear();
         var count = _planned.Count;
         await WriteAsync(_planned, abort).ConfigureAwait(false);
+        _queue.MarkWrittenBelow(taken);
+        Written?.Invoke();
         return count;
     }
 

@@ -20,6 +20,7 @@ internal sealed class WriteQueue
     private long _wakeAtDepth = long.MaxValue;
     private long _sequence;
     private long _takenBelow = 1;
+    private long _writtenBelow = 1;
     private TaskCompletionSource? _wake;
     private TaskCompletionSource _space = NewSignal();
 
@@ -174,6 +175,22 @@ internal sealed class WriteQueue
     {
         long current;
         while (sequence > (current = Interlocked.Read(ref _takenBelow)) && Interlocked.CompareExchange(ref _takenBelow, sequence, current) != current)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Whether the record numbered <paramref name="sequence"/> (0: none) is written: committed, or refused by the store.
+    /// A change another host made to a memory is applied here only once this host's own pending change of it is
+    /// written, because only then does the store's row show both.
+    /// </summary>
+    public bool IsWritten(long sequence) => sequence < Interlocked.Read(ref _writtenBelow);
+
+    /// <summary>Called by the writer after a write: every record numbered below <paramref name="sequence"/> is written.</summary>
+    public void MarkWrittenBelow(long sequence)
+    {
+        long current;
+        while (sequence > (current = Interlocked.Read(ref _writtenBelow)) && Interlocked.CompareExchange(ref _writtenBelow, sequence, current) != current)
         {
         }
     }

@@ -25,6 +25,15 @@ internal sealed class WriteUnit(string agentId, Guid memoryId)
     /// <summary>Whether <see cref="Snapshot"/> is the memory's first write (an insert record came first in the batch).</summary>
     public bool IsNew { get; set; }
 
+    /// <summary>For an insert: the access count of the inserted snapshot; later accesses in the batch add to it.</summary>
+    public long InsertedAccessCount { get; set; }
+
+    /// <summary>For an update: the fields the batch's changes of the memory set.</summary>
+    public MemoryFields Fields { get; set; }
+
+    /// <summary>For an update: how much the batch's changes moved the utility.</summary>
+    public double UtilityDelta { get; set; }
+
     public MemoryAccess? Access { get; set; }
 
     public bool Superseded { get; set; }

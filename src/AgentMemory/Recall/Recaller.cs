@@ -118,7 +118,7 @@ internal sealed class Recaller(
                         LastAccessedAt = now > current.LastAccessedAt ? now : current.LastAccessedAt,
                     };
                     agent.ReplaceStatistics(hit.Slot, entry);
-                    if (reserved && TryEnqueueAccess(agent, entry))
+                    if (reserved && TryEnqueueAccess(agent, entry, 1))
                     {
                         used++;
                     }
@@ -149,11 +149,11 @@ internal sealed class Recaller(
     }
 
     /// <summary>Queues a memory's access statistics into reserved room; false when the queue closed meanwhile (shutdown).</summary>
-    private bool TryEnqueueAccess(AgentReplica agent, MemoryEntry entry)
+    private bool TryEnqueueAccess(AgentReplica agent, MemoryEntry entry, long accesses)
     {
         try
         {
-            queue.Enqueue(ChangeRecord.AccessOf(entry, new ChangeRecord.Tracking(null, agent.Pin, Reserved: true)));
+            queue.Enqueue(ChangeRecord.AccessOf(entry, accesses, new ChangeRecord.Tracking(null, agent.Pin, Reserved: true)));
             return true;
         }
         catch (ObjectDisposedException)
@@ -171,9 +171,9 @@ internal sealed class Recaller(
         var queued = 0;
         if (!agent.IsRetired)
         {
-            foreach (var id in agent.Deferred.Take(reserved, id => agent.SlotOf(id) >= 0))
+            foreach (var (id, accesses) in agent.Deferred.Take(reserved, id => agent.SlotOf(id) >= 0))
             {
-                if (TryEnqueueAccess(agent, agent.EntryAt(agent.SlotOf(id))))
+                if (TryEnqueueAccess(agent, agent.EntryAt(agent.SlotOf(id)), accesses))
                 {
                     queued++;
                 }

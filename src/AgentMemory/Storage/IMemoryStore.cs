@@ -15,9 +15,10 @@ public interface IMemoryStore
 
     /// <summary>
     /// Applies a change set atomically, in this order: agent deletions, agent states, memory deletions, inserts,
-    /// updates, access statistics. A snapshot (insert or update) replaces the stored row only when its version is not
-    /// older than the stored one; access statistics only ever grow. Applying the same change set twice changes nothing
-    /// more.
+    /// patches, accesses. The merge rules: a patch overwrites only its fields (so concurrent changes of different
+    /// fields from different hosts both survive, and for one field the later commit wins); access counts and utility
+    /// move by deltas; last-access and update times keep the later value; a deleted memory or erased agent's memory is
+    /// never written back by a patch. A numbered set (<see cref="MemoryChangeSet.Batch"/>) is applied at most once.
     /// </summary>
     /// <param name="changes">The changes.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -41,4 +42,37 @@ public interface IMemoryStore
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>The agents.</returns>
     IAsyncEnumerable<AgentState> ListAgentsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The change feed: what other hosts committed for the given agents since <see cref="MemoryChangeQuery.From"/>, in
+    /// commit order of positions, never a change that could still be followed by an earlier one (a reader that goes on
+    /// from <see cref="MemoryChangePage.Next"/> misses nothing and gets nothing twice that did not change again).
+    /// </summary>
+    /// <param name="query">What to read.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The changes and where to go on.</returns>
+    /// <exception cref="MemoryStoreException">The store failed; <see cref="MemoryStoreException.IsTransient"/> tells whether to retry.</exception>
+    Task<MemoryChangePage> ReadChangesAsync(MemoryChangeQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Waits until another writer than <paramref name="reader"/> may have committed a change (a notification), or
+    /// <paramref name="timeout"/> passes. A store without notifications waits out the timeout (readers then poll).
+    /// </summary>
+    /// <param name="reader">The waiting host, whose own commits do not wake it.</param>
+    /// <param name="timeout">How long to wait at most.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns><see langword="true"/> when notified, <see langword="false"/> when the time ran out.</returns>
+    Task<bool> WaitForChangesAsync(Guid reader, TimeSpan timeout, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether change notifications reach this process now (for health checks); a polling store returns <see langword="true"/>.</summary>
+    bool NotificationsConnected { get; }
+
+    /// <summary>
+    /// Forgets tombstones and writer records older than <paramref name="before"/>. A reader whose position is older
+    /// than what was forgotten is told to reload (<see cref="MemoryChangePage.MustReload"/>).
+    /// </summary>
+    /// <param name="before">The cut-off.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many tombstones were forgotten.</returns>
+    Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken = default);
 }

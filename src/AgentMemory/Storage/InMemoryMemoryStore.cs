@@ -4,13 +4,24 @@ namespace AgentMemory.Storage;
 
 /// <summary>
 /// A store in process memory: for tests, development and hosts that need no durability. Change sets apply
-/// atomically under one lock; reads copy under it.
+/// atomically under one lock; reads copy under it. It keeps the whole store contract, the change feed and the merge
+/// rules included, so several memory systems sharing one instance behave like several hosts sharing one database.
+/// Positions are a counter raised by every applied set, so commit order and position order are the same.
 /// </summary>
-internal sealed class InMemoryMemoryStore : IMemoryStore
+internal sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStore
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, Dictionary<Guid, MemoryEntry>> _memories = new(StringComparer.Ordinal);
-    private readonly SortedDictionary<string, AgentState> _agents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<Guid, Row>> _memories = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, (AgentState State, long Revision, Guid Writer)> _agents = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string AgentId, Guid MemoryId), Tombstone> _tombstones = [];
+    private readonly Dictionary<string, Tombstone> _erasures = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, long> _batches = [];
+    private readonly List<(Guid Reader, TaskCompletionSource<bool> Wake)> _waiters = [];
+    private long _revision = 1;
+    private long _prunedBelow;
+
+    public bool NotificationsConnected => true;
 
     public Task InitializeAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
@@ -18,19 +29,33 @@ internal sealed class InMemoryMemoryStore : IMemoryStore
     {
         ArgumentNullException.ThrowIfNull(changes);
         cancellationToken.ThrowIfCancellationRequested();
+        List<TaskCompletionSource<bool>>? wake = null;
         lock (_gate)
         {
+            if (changes.Batch > 0)
+            {
+                if (_batches.TryGetValue(changes.Writer, out var last) && last >= changes.Batch)
+                {
+                    return Task.CompletedTask;
+                }
+
+                _batches[changes.Writer] = changes.Batch;
+            }
+
+            var revision = _revision++;
+            var now = _time.GetUtcNow();
+            var writer = changes.Writer;
             foreach (var agentId in changes.DeletedAgents)
             {
                 _agents.Remove(agentId);
                 _memories.Remove(agentId);
+                _erasures[agentId] = new Tombstone(revision, writer, now);
             }
 
             foreach (var agent in changes.Agents)
             {
-                _agents[agent.AgentId] = _agents.TryGetValue(agent.AgentId, out var existing)
-                    ? agent with { CreatedAt = existing.CreatedAt }
-                    : agent;
+                var state = _agents.TryGetValue(agent.AgentId, out var existing) ? agent with { CreatedAt = existing.State.CreatedAt } : agent;
+                _agents[agent.AgentId] = (state, revision, writer);
             }
 
             foreach (var key in changes.Deletes)
@@ -39,28 +64,66 @@ internal sealed class InMemoryMemoryStore : IMemoryStore
                 {
                     bucket.Remove(key.MemoryId);
                 }
+
+                _tombstones[(key.AgentId, key.MemoryId)] = new Tombstone(revision, writer, now);
             }
 
             foreach (var entry in changes.Inserts)
             {
-                Write(entry);
+                var bucket = Bucket(entry.AgentId);
+                if (bucket.TryGetValue(entry.Id, out var stored))
+                {
+                    bucket[entry.Id] = new Row(MemoryPatch.ApplyInsert(stored.Entry, entry), revision, writer, stored.Writer != writer);
+                }
+                else if (!ErasedAfter(entry, writer))
+                {
+                    // A new memory, also one whose id was deleted before: remembering it again is a new fact.
+                    bucket[entry.Id] = new Row(entry, revision, writer, Merged: false);
+                }
             }
 
-            foreach (var entry in changes.Updates)
+            foreach (var patch in changes.Updates)
             {
-                Write(entry);
+                var entry = patch.Entry;
+                var bucket = Bucket(entry.AgentId);
+                if (bucket.TryGetValue(entry.Id, out var stored))
+                {
+                    bucket[entry.Id] = new Row(patch.ApplyTo(stored.Entry), revision, writer, stored.Writer != writer);
+                }
+                else if (!_tombstones.ContainsKey((entry.AgentId, entry.Id)) && !ErasedAfter(entry, writer))
+                {
+                    bucket[entry.Id] = new Row(entry, revision, writer, Merged: false);
+                }
             }
 
             foreach (var access in changes.Accesses)
             {
                 if (_memories.TryGetValue(access.AgentId, out var bucket) && bucket.TryGetValue(access.MemoryId, out var stored))
                 {
-                    bucket[access.MemoryId] = stored with
+                    var entry = stored.Entry with
                     {
-                        AccessCount = Math.Max(access.AccessCount, stored.AccessCount),
-                        LastAccessedAt = Max(access.LastAccessedAt, stored.LastAccessedAt),
+                        AccessCount = stored.Entry.AccessCount + access.Count,
+                        LastAccessedAt = access.LastAccessedAt > stored.Entry.LastAccessedAt ? access.LastAccessedAt : stored.Entry.LastAccessedAt,
                     };
+                    bucket[access.MemoryId] = new Row(entry, revision, writer, stored.Writer != writer);
                 }
+            }
+
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Reader != writer)
+                {
+                    (wake ??= []).Add(_waiters[i].Wake);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+
+        if (wake is not null)
+        {
+            foreach (var waiter in wake)
+            {
+                waiter.TrySetResult(true);
             }
         }
 
@@ -72,7 +135,7 @@ internal sealed class InMemoryMemoryStore : IMemoryStore
         MemoryEntry[] snapshot;
         lock (_gate)
         {
-            snapshot = _memories.TryGetValue(agentId, out var bucket) ? [.. bucket.Values] : [];
+            snapshot = _memories.TryGetValue(agentId, out var bucket) ? [.. bucket.Values.Select(static r => r.Entry)] : [];
         }
 
         Array.Sort(snapshot, static (a, b) => a.Id.CompareTo(b.Id));
@@ -89,7 +152,7 @@ internal sealed class InMemoryMemoryStore : IMemoryStore
     {
         lock (_gate)
         {
-            return Task.FromResult(_agents.GetValueOrDefault(agentId));
+            return Task.FromResult(_agents.TryGetValue(agentId, out var agent) ? agent.State : null);
         }
     }
 
@@ -98,7 +161,7 @@ internal sealed class InMemoryMemoryStore : IMemoryStore
         AgentState[] snapshot;
         lock (_gate)
         {
-            snapshot = [.. _agents.Values];
+            snapshot = [.. _agents.Values.Select(static a => a.State)];
         }
 
         foreach (var agent in snapshot)
@@ -110,30 +173,147 @@ internal sealed class InMemoryMemoryStore : IMemoryStore
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    /// <summary>Stores a snapshot unless the stored one is newer; access statistics only grow. Caller holds the lock.</summary>
-    private void Write(MemoryEntry entry)
+    public Task<MemoryChangePage> ReadChangesAsync(MemoryChangeQuery query, CancellationToken cancellationToken = default)
     {
-        if (!_memories.TryGetValue(entry.AgentId, out var bucket))
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
         {
-            bucket = [];
-            _memories[entry.AgentId] = bucket;
-        }
+            if (query.From is not { } from)
+            {
+                return Task.FromResult(new MemoryChangePage { Next = _revision });
+            }
 
-        if (!bucket.TryGetValue(entry.Id, out var stored))
-        {
-            bucket[entry.Id] = entry;
-        }
-        else if (entry.Version >= stored.Version)
-        {
-            bucket[entry.Id] = entry.AccessCount >= stored.AccessCount && entry.LastAccessedAt >= stored.LastAccessedAt
-                ? entry
-                : entry with
+            if (from < _prunedBelow)
+            {
+                return Task.FromResult(new MemoryChangePage { Next = _revision, MustReload = true });
+            }
+
+            var memories = new List<MemoryChange>();
+            var deletes = new List<MemoryKey>();
+            var erased = new List<string>();
+            var agents = new List<AgentState>();
+            var reader = query.Reader;
+            foreach (var agentId in query.AgentIds)
+            {
+                if (_memories.TryGetValue(agentId, out var bucket))
                 {
-                    AccessCount = Math.Max(entry.AccessCount, stored.AccessCount),
-                    LastAccessedAt = Max(entry.LastAccessedAt, stored.LastAccessedAt),
-                };
+                    foreach (var row in bucket.Values)
+                    {
+                        if (row.Revision >= from && (row.Writer != reader || row.Merged))
+                        {
+                            memories.Add(new MemoryChange(row.Entry, row.Revision));
+                        }
+                    }
+                }
+
+                if (_agents.TryGetValue(agentId, out var agent) && agent.Revision >= from && agent.Writer != reader)
+                {
+                    agents.Add(agent.State);
+                }
+            }
+
+            if (memories.Count > query.Limit)
+            {
+                return Task.FromResult(new MemoryChangePage { Next = _revision, MustReload = true });
+            }
+
+            var wanted = query.AgentIds as IReadOnlySet<string> ?? new HashSet<string>(query.AgentIds, StringComparer.Ordinal);
+            foreach (var ((agentId, memoryId), mark) in _tombstones)
+            {
+                if (mark.Revision >= from && mark.Writer != reader && wanted.Contains(agentId))
+                {
+                    deletes.Add(new MemoryKey(agentId, memoryId));
+                }
+            }
+
+            foreach (var (agentId, mark) in _erasures)
+            {
+                if (mark.Revision >= from && mark.Writer != reader && wanted.Contains(agentId))
+                {
+                    erased.Add(agentId);
+                }
+            }
+
+            memories.Sort(static (a, b) => a.Revision.CompareTo(b.Revision));
+            return Task.FromResult(new MemoryChangePage { Memories = memories, Deletes = deletes, ErasedAgents = erased, Agents = agents, Next = _revision });
         }
     }
 
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
+    public async Task<bool> WaitForChangesAsync(Guid reader, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var wake = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            _waiters.Add((reader, wake));
+        }
+
+        try
+        {
+            return await wake.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _waiters.RemoveAll(w => w.Wake == wake);
+            }
+        }
+    }
+
+    public Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var pruned = 0;
+            foreach (var (key, mark) in _tombstones.ToList())
+            {
+                if (mark.At < before)
+                {
+                    _tombstones.Remove(key);
+                    _prunedBelow = Math.Max(_prunedBelow, mark.Revision + 1);
+                    pruned++;
+                }
+            }
+
+            foreach (var (agentId, mark) in _erasures.ToList())
+            {
+                if (mark.At < before)
+                {
+                    _erasures.Remove(agentId);
+                    _prunedBelow = Math.Max(_prunedBelow, mark.Revision + 1);
+                    pruned++;
+                }
+            }
+
+            return Task.FromResult(pruned);
+        }
+    }
+
+    /// <summary>
+    /// Whether another writer erased the memory's agent after the memory was created: a host that still held the
+    /// agent writes it late, and it stays erased. Caller holds the lock.
+    /// </summary>
+    private bool ErasedAfter(MemoryEntry entry, Guid writer) =>
+        _erasures.TryGetValue(entry.AgentId, out var mark) && mark.Writer != writer && entry.CreatedAt <= mark.At;
+
+    private Dictionary<Guid, Row> Bucket(string agentId)
+    {
+        if (!_memories.TryGetValue(agentId, out var bucket))
+        {
+            bucket = [];
+            _memories[agentId] = bucket;
+        }
+
+        return bucket;
+    }
+
+    /// <summary>A stored memory, the position of its last change, who made it, and whether it combines several writers' changes.</summary>
+    private sealed record Row(MemoryEntry Entry, long Revision, Guid Writer, bool Merged);
+
+    private sealed record Tombstone(long Revision, Guid Writer, DateTimeOffset At);
 }

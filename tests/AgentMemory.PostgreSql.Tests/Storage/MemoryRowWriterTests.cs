@@ -22,7 +22,7 @@ public sealed class MemoryRowWriterTests
     {
         await using var test = await PostgresTestStore.CreateAsync();
         var schema = test.Schema;
-        await schema.ExecuteAsync("CREATE TABLE @schema.by_writer (LIKE @schema.memories); CREATE TABLE @schema.by_importer (LIKE @schema.memories)");
+        await schema.ExecuteAsync("CREATE TABLE @schema.by_writer (LIKE @schema.memories INCLUDING DEFAULTS); CREATE TABLE @schema.by_importer (LIKE @schema.memories INCLUDING DEFAULTS)");
         var entries = EdgeEntries();
 
         await using (var connection = await schema.DataSource.OpenConnectionAsync())
@@ -32,8 +32,8 @@ public sealed class MemoryRowWriterTests
         }
 
         var written = await schema.ScalarAsync<long>("SELECT count(*) FROM @schema.by_writer");
-        var onlyWriter = await schema.ScalarAsync<long>("SELECT count(*) FROM (SELECT * FROM @schema.by_writer EXCEPT SELECT * FROM @schema.by_importer) d");
-        var onlyImporter = await schema.ScalarAsync<long>("SELECT count(*) FROM (SELECT * FROM @schema.by_importer EXCEPT SELECT * FROM @schema.by_writer) d");
+        var onlyWriter = await schema.ScalarAsync<long>($"SELECT count(*) FROM (SELECT {MemoryColumns.List} FROM @schema.by_writer EXCEPT SELECT {MemoryColumns.List} FROM @schema.by_importer) d");
+        var onlyImporter = await schema.ScalarAsync<long>($"SELECT count(*) FROM (SELECT {MemoryColumns.List} FROM @schema.by_importer EXCEPT SELECT {MemoryColumns.List} FROM @schema.by_writer) d");
         Assert.Multiple(() =>
         {
             Assert.That(written, Is.EqualTo(entries.Count));

@@ -60,7 +60,7 @@ public sealed class LoadingTests
             parts.Add(stored[i] with { Embedding = new ReadOnlyMemory<float>(shared, i * VectorEmbeddingGenerator.Dimensions, VectorEmbeddingGenerator.Dimensions), Version = stored[i].Version + 1 });
         }
 
-        await store.ApplyAsync(new MemoryChangeSet { Updates = parts });
+        await store.ApplyAsync(new MemoryChangeSet { Updates = [.. parts.Select(static p => new MemoryPatch(p, MemoryFields.Embedding))] });
         await using var second = MemoryTestHost.Create(store: store, services: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(generator));
         await second.Memory.LoadAgentAsync("a1");
 

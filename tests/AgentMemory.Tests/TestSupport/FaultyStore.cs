@@ -57,7 +57,7 @@ public sealed class FaultyStore : IMemoryStore
             throw new TimeoutException("simulated outage: the database does not answer");
         }
 
-        if (Refuse is { } refuse && changes.Inserts.Concat(changes.Updates).FirstOrDefault(refuse) is { } bad)
+        if (Refuse is { } refuse && changes.Inserts.Concat(changes.Updates.Select(static p => p.Entry)).FirstOrDefault(refuse) is { } bad)
         {
             Interlocked.Increment(ref _failedApplies);
             throw new MemoryStoreException($"check constraint violated by {bad.Id}", isTransient: false);
@@ -65,7 +65,7 @@ public sealed class FaultyStore : IMemoryStore
 
         await _inner.ApplyAsync(changes, cancellationToken);
         WrittenSizes.Enqueue(changes.Count);
-        foreach (var upsert in changes.Inserts.Concat(changes.Updates))
+        foreach (var upsert in changes.Inserts.Concat(changes.Updates.Select(static p => p.Entry)))
         {
             WrittenUpserts.Enqueue(upsert);
         }
@@ -89,4 +89,14 @@ public sealed class FaultyStore : IMemoryStore
     public Task<AgentState?> GetAgentAsync(string agentId, CancellationToken cancellationToken = default) => _inner.GetAgentAsync(agentId, cancellationToken);
 
     public IAsyncEnumerable<AgentState> ListAgentsAsync(CancellationToken cancellationToken = default) => _inner.ListAgentsAsync(cancellationToken);
+
+    public bool NotificationsConnected => !Down;
+
+    public Task<MemoryChangePage> ReadChangesAsync(MemoryChangeQuery query, CancellationToken cancellationToken = default) =>
+        Down ? Task.FromException<MemoryChangePage>(new MemoryStoreException("The store is down.", isTransient: true)) : _inner.ReadChangesAsync(query, cancellationToken);
+
+    public Task<bool> WaitForChangesAsync(Guid reader, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _inner.WaitForChangesAsync(reader, timeout, cancellationToken);
+
+    public Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken = default) => _inner.PruneAsync(before, cancellationToken);
 }

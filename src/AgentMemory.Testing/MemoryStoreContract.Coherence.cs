@@ -1,0 +1,201 @@
+using AgentMemory.Storage;
+using NUnit.Framework;
+
+namespace AgentMemory.Testing;
+
+/// <summary>The contract for several hosts sharing one store: numbered sets, tombstones, erasure and the change feed.</summary>
+public abstract partial class MemoryStoreContract
+{
+    /// <summary>Contract: A numbered set retried after a lost acknowledgement is applied once.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task ANumberedSetIsAppliedOnce()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var entry = MemoryEntries.Simple(agent, "counted") with { Utility = 0 };
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [entry] });
+        var writer = Guid.NewGuid();
+        var set = new MemoryChangeSet
+        {
+            Writer = writer,
+            Batch = 7,
+            Accesses = [new MemoryAccess(agent, entry.Id, entry.LastAccessedAt, 3)],
+            Updates = [new MemoryPatch(entry with { Utility = 0.1 }, MemoryFields.Utility, 0.1)],
+        };
+        await Store.ApplyAsync(set);
+        await Store.ApplyAsync(set);
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = writer, Batch = 6, Accesses = [new MemoryAccess(agent, entry.Id, entry.LastAccessedAt, 100)] });
+        var loaded = (await MemoryEntries.LoadAllAsync(Store, agent)).Single();
+        Assert.That((loaded.AccessCount, loaded.Utility), Is.EqualTo((entry.AccessCount + 3, 0.1)));
+
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = writer, Batch = 8, Accesses = [new MemoryAccess(agent, entry.Id, entry.LastAccessedAt, 1)] });
+        Assert.That((await MemoryEntries.LoadAllAsync(Store, agent)).Single().AccessCount, Is.EqualTo(entry.AccessCount + 4));
+    }
+
+    /// <summary>Contract: A deleted memory is never written back by a host that still held it.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task ADeletedMemoryIsNeverWrittenBack()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var entry = MemoryEntries.Simple(agent, "forget me");
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [entry] });
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = Guid.NewGuid(), Deletes = [new MemoryKey(agent, entry.Id)] });
+
+        var stale = Guid.NewGuid();
+        await Store.ApplyAsync(new MemoryChangeSet
+        {
+            Writer = stale,
+            Updates = [new MemoryPatch(entry with { Importance = Importance.Critical, Version = 2 }, MemoryFields.Importance)],
+            Accesses = [new MemoryAccess(agent, entry.Id, entry.LastAccessedAt.AddMinutes(1), 1)],
+        });
+        Assert.That(await MemoryEntries.LoadAllAsync(Store, agent), Is.Empty);
+    }
+
+    /// <summary>
+    /// Contract: After another host erased an agent, its memories created before the erasure are never written back;
+    /// a memory created after it is kept.
+    /// </summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task AnErasedAgentsMemoriesAreNeverWrittenBack()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var old = MemoryEntries.Simple(agent, "said before the erasure") with { CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-5) };
+        var unsaved = MemoryEntries.Simple(agent, "remembered before the erasure, written after it") with { CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-4) };
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [old] });
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = Guid.NewGuid(), DeletedAgents = [agent] });
+
+        var after = MemoryEntries.Simple(agent, "remembered after the erasure") with { CreatedAt = DateTimeOffset.UtcNow.AddMinutes(5), UpdatedAt = DateTimeOffset.UtcNow.AddMinutes(5), LastAccessedAt = DateTimeOffset.UtcNow.AddMinutes(5) };
+        await Store.ApplyAsync(new MemoryChangeSet
+        {
+            Writer = Guid.NewGuid(),
+            Inserts = [unsaved, after],
+            Updates = [new MemoryPatch(old with { Importance = Importance.High, Version = 2 }, MemoryFields.Importance)],
+        });
+
+        var loaded = await MemoryEntries.LoadAllAsync(Store, agent);
+        Assert.That(loaded.Select(m => m.Content), Is.EqualTo(new[] { "remembered after the erasure" }));
+    }
+
+    /// <summary>Contract: The feed returns other writers' changes once, and nothing of the reader's own.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task TheFeedReturnsOtherWritersChangesOnce()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var otherAgent = MemoryEntries.UniqueAgent();
+        var reader = Guid.NewGuid();
+        var writer = Guid.NewGuid();
+        var own = MemoryEntries.Simple(agent, "the reader's own");
+        var doomed = MemoryEntries.Simple(agent, "deleted by the writer");
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = reader, Inserts = [own, doomed] });
+        var start = (await Store.ReadChangesAsync(new MemoryChangeQuery { Reader = reader })).Next;
+
+        var theirs = MemoryEntries.Simple(agent, "the writer's");
+        var elsewhere = MemoryEntries.Simple(otherAgent, "another agent's");
+        var state = new AgentState { AgentId = agent, CreatedAt = DateTimeOffset.UnixEpoch, LearningEnabled = false };
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = writer, Agents = [state], Inserts = [theirs, elsewhere], Deletes = [new MemoryKey(agent, doomed.Id)] });
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = reader, Inserts = [MemoryEntries.Simple(agent, "the reader's second")] });
+
+        var page = await ReadUntilAsync(new MemoryChangeQuery { From = start, AgentIds = [agent], Reader = reader }, p => p.Memories.Count > 0);
+        Assert.That(page.MustReload, Is.False);
+        Assert.That(page.Memories.Select(m => m.Entry.Content), Is.EqualTo(new[] { "the writer's" }));
+        MemoryEntries.AssertSame(page.Memories[0].Entry, theirs);
+        Assert.That(page.Deletes, Is.EqualTo(new[] { new MemoryKey(agent, doomed.Id) }));
+        Assert.That(page.Agents.Select(a => (a.AgentId, a.LearningEnabled)), Is.EqualTo(new[] { (agent, false) }));
+        Assert.That(page.Next, Is.GreaterThan(start));
+
+        var again = await Store.ReadChangesAsync(new MemoryChangeQuery { From = page.Next, AgentIds = [agent], Reader = reader });
+        Assert.That((again.Memories.Count, again.Deletes.Count, again.Agents.Count, again.ErasedAgents.Count), Is.EqualTo((0, 0, 0, 0)));
+        Assert.That(again.Next, Is.GreaterThanOrEqualTo(page.Next));
+    }
+
+    /// <summary>Contract: A row the reader wrote last comes back when its write landed on another writer's change.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task TheFeedReturnsTheReadersRowWhenItMergedAnotherWritersChange()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var reader = Guid.NewGuid();
+        var writer = Guid.NewGuid();
+        var entry = MemoryEntries.Simple(agent, "shared");
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = reader, Inserts = [entry] });
+        var start = (await Store.ReadChangesAsync(new MemoryChangeQuery { Reader = reader })).Next;
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = writer, Updates = [new MemoryPatch(entry with { Content = "their wording", Version = 2 }, MemoryFields.Content)] });
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = reader, Updates = [new MemoryPatch(entry with { Importance = Importance.Critical, Version = 2 }, MemoryFields.Importance)] });
+
+        var page = await ReadUntilAsync(new MemoryChangeQuery { From = start, AgentIds = [agent], Reader = reader }, p => p.Memories.Count > 0);
+        var merged = page.Memories.Single().Entry;
+        Assert.That((merged.Content, merged.Importance, merged.Version), Is.EqualTo(("their wording", Importance.Critical, 3L)));
+    }
+
+    /// <summary>Contract: An erasure by another writer is in the feed.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task TheFeedTellsOfAnErasure()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var reader = Guid.NewGuid();
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = reader, Inserts = [MemoryEntries.Simple(agent, "soon gone")] });
+        var start = (await Store.ReadChangesAsync(new MemoryChangeQuery { Reader = reader })).Next;
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = Guid.NewGuid(), DeletedAgents = [agent] });
+        var page = await ReadUntilAsync(new MemoryChangeQuery { From = start, AgentIds = [agent], Reader = reader }, p => p.ErasedAgents.Count > 0);
+        Assert.That(page.ErasedAgents, Is.EqualTo(new[] { agent }));
+    }
+
+    /// <summary>Contract: A reader whose position is older than the tombstones forgotten must reload.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task AReaderBehindPrunedTombstonesMustReload()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var entry = MemoryEntries.Simple(agent, "deleted long ago");
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [entry] });
+        var reader = Guid.NewGuid();
+        var start = (await Store.ReadChangesAsync(new MemoryChangeQuery { Reader = reader })).Next;
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = Guid.NewGuid(), Deletes = [new MemoryKey(agent, entry.Id)] });
+
+        Assert.That(await Store.PruneAsync(DateTimeOffset.UtcNow.AddDays(1)), Is.GreaterThanOrEqualTo(1));
+        var page = await Store.ReadChangesAsync(new MemoryChangeQuery { From = start, AgentIds = [agent], Reader = reader });
+        Assert.That(page.MustReload, Is.True);
+        var fresh = await Store.ReadChangesAsync(new MemoryChangeQuery { From = page.Next, AgentIds = [agent], Reader = reader });
+        Assert.That(fresh.MustReload, Is.False);
+    }
+
+    /// <summary>Contract: A waiting reader is woken by another writer's commit, not by its own.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task AWaitingReaderIsWokenByAnotherWritersCommit()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var reader = Guid.NewGuid();
+
+        // The first wait may start a listener; a wake-up from that start is not what is checked here.
+        await Store.WaitForChangesAsync(reader, TimeSpan.FromMilliseconds(200));
+        var own = Store.WaitForChangesAsync(reader, TimeSpan.FromMilliseconds(500));
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = reader, Inserts = [MemoryEntries.Simple(agent, "own")] });
+        Assert.That(await own, Is.False, "the reader's own commit does not wake it");
+
+        var other = Store.WaitForChangesAsync(reader, TimeSpan.FromSeconds(10));
+        await Task.Delay(50);
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = Guid.NewGuid(), Inserts = [MemoryEntries.Simple(agent, "theirs")] });
+        Assert.That(await other, Is.True);
+    }
+
+    /// <summary>Reads the feed from the query's position until <paramref name="done"/> (a store's bound may trail a commit briefly).</summary>
+    private async Task<MemoryChangePage> ReadUntilAsync(MemoryChangeQuery query, Func<MemoryChangePage, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var page = await Store.ReadChangesAsync(query);
+            if (done(page) || DateTime.UtcNow > deadline)
+            {
+                return page;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}

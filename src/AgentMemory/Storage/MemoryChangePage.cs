@@ -1,0 +1,27 @@
+namespace AgentMemory.Storage;
+
+/// <summary>Changes other hosts committed, as the change feed returns them (see <see cref="IMemoryStore.ReadChangesAsync"/>).</summary>
+public sealed class MemoryChangePage
+{
+    /// <summary>Memories created or changed, each as stored now.</summary>
+    public IReadOnlyList<MemoryChange> Memories { get; init; } = [];
+
+    /// <summary>Memories deleted.</summary>
+    public IReadOnlyList<MemoryKey> Deletes { get; init; } = [];
+
+    /// <summary>Agents erased (with all their memories): a host holding one reloads it.</summary>
+    public IReadOnlyList<string> ErasedAgents { get; init; } = [];
+
+    /// <summary>Agents whose state changed, as stored now.</summary>
+    public IReadOnlyList<AgentState> Agents { get; init; } = [];
+
+    /// <summary>Where the next read starts (<see cref="MemoryChangeQuery.From"/>).</summary>
+    public long Next { get; init; }
+
+    /// <summary>
+    /// Whether the reader cannot catch up from its position: more changed than <see cref="MemoryChangeQuery.Limit"/>, or
+    /// the position is older than the oldest tombstone the store keeps. The reader reloads the agents it holds and
+    /// goes on from <see cref="Next"/>.
+    /// </summary>
+    public bool MustReload { get; init; }
+}
