@@ -64,10 +64,13 @@ public interface IMemorySystem
     /// <returns><see langword="true"/> when it (or a memory derived from it) was forgotten; <see langword="false"/> when the agent has neither (nothing changed).</returns>
     ValueTask<bool> ForgetAsync(string agentId, Guid memoryId, CancellationToken cancellationToken = default);
 
-    /// <summary>Forgets an agent: all its memories and its state.</summary>
+    /// <summary>
+    /// Forgets an agent: all its memories and its state, on every host sharing the store. The erasure is final: no host
+    /// that still held the agent writes any of its memories back. A memory remembered after the call returns is kept.
+    /// </summary>
     /// <param name="agentId">The agent.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
-    /// <returns>A task that completes when the agent is forgotten (and, in write-through mode, saved).</returns>
+    /// <returns>A task that completes when the erasure is written to the store (whatever the durability setting).</returns>
     ValueTask ForgetAgentAsync(string agentId, CancellationToken cancellationToken = default);
 
     /// <summary>

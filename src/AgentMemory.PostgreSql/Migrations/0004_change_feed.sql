@@ -1,7 +1,7 @@
 -- AgentMemory schema, version 4: several hosts on one database.
 -- Every memory and agent row records the host that wrote it last (writer, set per transaction through the setting
--- agentmemory.writer), the transaction that wrote it (changed_xid), and whether that write landed on a row another
--- host wrote before (merged: the row then combines both hosts' changes, and its writer reads it back too). A host
+-- agentmemory.writer), the transaction that wrote it (changed_xid), and whether more than one host ever wrote it
+-- (merged: the row may then hold changes its last writer has not seen, so that writer reads it back too). A host
 -- reads what others changed by transaction id, only up to the oldest transaction still running, so a transaction
 -- that commits late is never skipped. Deleted memories leave a tombstone and erased agents a marker (memory_id all
 -- zeros), so no host writes them back; both are pruned after a retention. Each host's change sets are numbered and

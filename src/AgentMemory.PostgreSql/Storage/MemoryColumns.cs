@@ -27,7 +27,7 @@ internal static class MemoryColumns
         "expires_at = CASE WHEN s.fields & 1024 <> 0 THEN s.expires_at ELSE m.expires_at END, " +
         "created_at = CASE WHEN s.fields & 2048 <> 0 THEN s.created_at ELSE m.created_at END, " +
         "updated_at = GREATEST(m.updated_at, s.updated_at), last_accessed_at = GREATEST(m.last_accessed_at, s.last_accessed_at), " +
-        "version = CASE WHEN s.fields & 1073741824 <> 0 OR s.fields = 512 THEN GREATEST(m.version, s.version) ELSE GREATEST(m.version + 1, s.version) END, merged = m.writer <> s.writer, writer = s.writer, changed_xid = pg_current_xact_id()";
+        "version = CASE WHEN s.fields & 1073741824 <> 0 OR s.fields = 512 THEN GREATEST(m.version, s.version) ELSE GREATEST(m.version + 1, s.version) END, merged = m.merged OR m.writer <> s.writer, writer = s.writer, changed_xid = pg_current_xact_id()";
 
     /// <summary>
     /// The fields of an insert that found its memory stored (a repeated write, <see cref="AgentMemory.Storage.MemoryPatch.ApplyInsert"/>):
@@ -38,7 +38,7 @@ internal static class MemoryColumns
 
     /// <summary>What every change of a row also sets: who wrote it, in which transaction, and whether it landed on another host's write.</summary>
     public const string Touch =
-        "merged = m.writer <> coalesce(nullif(current_setting('agentmemory.writer', true), ''), '00000000-0000-0000-0000-000000000000')::uuid, " +
+        "merged = m.merged OR m.writer <> coalesce(nullif(current_setting('agentmemory.writer', true), ''), '00000000-0000-0000-0000-000000000000')::uuid, " +
         "writer = coalesce(nullif(current_setting('agentmemory.writer', true), ''), '00000000-0000-0000-0000-000000000000')::uuid, " +
         "changed_xid = pg_current_xact_id()";
 }

@@ -38,16 +38,38 @@ internal sealed partial class PostgresMemoryStore
                 return new MemoryChangePage { Next = to, MustReload = true };
             }
 
+            var refetched = query.Refetch.Count == 0 ? [] : await ReadMemoriesAsync(
+                connection,
+                "(agent_id, id) IN (SELECT * FROM unnest($1::text[], $2::uuid[]))",
+                [new NpgsqlParameter<string[]> { TypedValue = [.. query.Refetch.Select(static k => k.AgentId)] }, new NpgsqlParameter<Guid[]> { TypedValue = [.. query.Refetch.Select(static k => k.MemoryId)] }],
+                int.MaxValue,
+                cancellationToken).ConfigureAwait(false);
             if (query.AgentIds.Count == 0 || from >= to)
             {
-                return new MemoryChangePage { Next = Math.Max(from, to) };
+                return new MemoryChangePage { Memories = refetched!, Next = Math.Max(from, to) };
             }
 
             var agents = query.AgentIds.ToArray();
-            var memories = await ReadChangedMemoriesAsync(connection, agents, from, to, query, cancellationToken).ConfigureAwait(false);
+            var memories = await ReadMemoriesAsync(
+                connection,
+                "agent_id = ANY($1) AND changed_xid >= $2::text::xid8 AND changed_xid < $3::text::xid8 AND (writer <> $4 OR merged)",
+                [
+                    new NpgsqlParameter<string[]> { TypedValue = agents },
+                    new NpgsqlParameter<long> { TypedValue = from },
+                    new NpgsqlParameter<long> { TypedValue = to },
+                    new NpgsqlParameter<Guid> { TypedValue = query.Reader },
+                ],
+                query.Limit,
+                cancellationToken).ConfigureAwait(false);
             if (memories is null)
             {
                 return new MemoryChangePage { Next = to, MustReload = true };
+            }
+
+            if (refetched!.Count > 0)
+            {
+                var seen = memories.Select(static m => m.Entry.Id).ToHashSet();
+                memories.AddRange(refetched.Where(m => !seen.Contains(m.Entry.Id)));
             }
 
             var tombstones = (await connection.QueryAsync<(string AgentId, Guid MemoryId)>(new CommandDefinition(
@@ -103,25 +125,17 @@ internal sealed partial class PostgresMemoryStore
 
     public void Dispose() => _listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    /// <summary>The memories changed by others (or merged) in [from, to); <see langword="null"/> when more than the limit.</summary>
-    private async Task<List<MemoryChange>?> ReadChangedMemoriesAsync(
-        NpgsqlConnection connection, string[] agents, long from, long to, MemoryChangeQuery query, CancellationToken cancellationToken)
+    /// <summary>The memories matching <paramref name="where"/>, with their positions; <see langword="null"/> when more than <paramref name="limit"/>.</summary>
+    private async Task<List<MemoryChange>?> ReadMemoriesAsync(
+        NpgsqlConnection connection, string where, NpgsqlParameter[] parameters, int limit, CancellationToken cancellationToken)
     {
         var command = new NpgsqlCommand(
-            $"SELECT {MemoryColumns.List}, changed_xid::text::bigint FROM {_memories} " +
-            "WHERE agent_id = ANY($1) AND changed_xid >= $2::text::xid8 AND changed_xid < $3::text::xid8 AND (writer <> $4 OR merged) LIMIT $5",
+            $"SELECT {MemoryColumns.List}, changed_xid::text::bigint FROM {_memories} WHERE {where}" + (limit == int.MaxValue ? string.Empty : $" LIMIT {limit + 1}"),
             connection)
         {
             CommandTimeout = _timeoutSeconds,
-            Parameters =
-            {
-                new NpgsqlParameter<string[]> { TypedValue = agents },
-                new NpgsqlParameter<long> { TypedValue = from },
-                new NpgsqlParameter<long> { TypedValue = to },
-                new NpgsqlParameter<Guid> { TypedValue = query.Reader },
-                new NpgsqlParameter<int> { TypedValue = query.Limit + 1 },
-            },
         };
+        command.Parameters.AddRange(parameters);
         await using var commandScope = command.ConfigureAwait(false);
         var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
@@ -131,7 +145,7 @@ internal sealed partial class PostgresMemoryStore
         {
             var entry = rows.Read(reader);
             changes.Add(new MemoryChange(entry, reader.GetInt64(MemoryColumns.Count)));
-            if (changes.Count > query.Limit)
+            if (changes.Count > limit)
             {
                 return null;
             }

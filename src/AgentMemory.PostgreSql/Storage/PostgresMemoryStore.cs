@@ -261,7 +261,8 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
     {
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
-        if (!await BeginChangeSetAsync(connection, transaction, changes, cancellationToken).ConfigureAwait(false))
+        var (apply, erased) = await BeginChangeSetAsync(connection, transaction, changes, cancellationToken).ConfigureAwait(false);
+        if (!apply)
         {
             // This writer's set was applied before (its commit acknowledgement was lost): nothing more to do.
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
@@ -314,48 +315,66 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
             await RecordAccessesAsync(connection, transaction, changes.Accesses, cancellationToken).ConfigureAwait(false);
         }
 
-        await FinishChangeSetAsync(connection, transaction, changes, cancellationToken).ConfigureAwait(false);
+        if (erased.Length > 0)
+        {
+            await RemoveErasedInsertsAsync(connection, transaction, changes, erased, cancellationToken).ConfigureAwait(false);
+        }
+
+        await NotifyAsync(connection, transaction, changes, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
 
     /// <summary>
     /// Names the writer for the rows of this transaction (the columns' default reads the setting) and, for a numbered
-    /// set, records its number; <see langword="false"/> when the writer's set of that number was applied already.
+    /// set, records its number. Returns whether to go on (<see langword="false"/> when the writer's set of that number
+    /// was applied already) and the agents of the set's inserts that another host erased, whose inserted memories the
+    /// set must check (<see cref="RemoveErasedInsertsAsync"/>).
     /// </summary>
-    private async Task<bool> BeginChangeSetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MemoryChangeSet changes, CancellationToken cancellationToken)
+    private async Task<(bool Apply, string[] Erased)> BeginChangeSetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MemoryChangeSet changes, CancellationToken cancellationToken)
     {
         var writer = changes.Writer.ToString();
-        if (changes.Batch <= 0)
-        {
-            await connection.ExecuteScalarAsync<string>(new CommandDefinition(
-                "SELECT set_config('agentmemory.writer', @writer, true)", new { writer }, transaction, _timeoutSeconds, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return true;
-        }
-
-        var applied = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            $"INSERT INTO {_schema}.writers AS w (writer, batch) VALUES (@id, @batch) " +
-            "ON CONFLICT (writer) DO UPDATE SET batch = excluded.batch, written_at = now() WHERE w.batch < excluded.batch " +
-            "RETURNING set_config('agentmemory.writer', @writer, true)",
-            new { id = changes.Writer, batch = changes.Batch, writer }, transaction, _timeoutSeconds, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return applied is not null;
+        var agents = changes.Inserts.Count == 0 ? [] : changes.Inserts.Select(static e => e.AgentId).Distinct(StringComparer.Ordinal).ToArray();
+        var erased = $"(SELECT coalesce(array_agg(agent_id), '{{}}') FROM {_schema}.tombstones WHERE memory_id = '{Guid.Empty}' AND agent_id = ANY(@agents) AND writer <> @id)";
+        var row = await connection.QuerySingleOrDefaultAsync<(string? Writer, string[] Erased)>(new CommandDefinition(
+            changes.Batch <= 0
+                ? $"SELECT set_config('agentmemory.writer', @writer, true), {erased}"
+                : $"INSERT INTO {_schema}.writers AS w (writer, batch) VALUES (@id, @batch) " +
+                  "ON CONFLICT (writer) DO UPDATE SET batch = excluded.batch, written_at = now() WHERE w.batch < excluded.batch " +
+                  $"RETURNING set_config('agentmemory.writer', @writer, true), {erased}",
+            new { id = changes.Writer, batch = changes.Batch, writer, agents },
+            transaction,
+            _timeoutSeconds,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return (row.Writer is not null, row.Erased ?? []);
     }
 
     /// <summary>
-    /// Deletes what an erasure by another host made stale (memories it created before the erasure, copied in just
-    /// now), and notifies listening hosts once for the whole transaction (delivered at commit).
+    /// Deletes the memories this set inserted for agents another host erased, when they were formed before the
+    /// erasure: a host that still held the agent wrote them late.
     /// </summary>
-    private Task FinishChangeSetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MemoryChangeSet changes, CancellationToken cancellationToken)
+    private Task RemoveErasedInsertsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MemoryChangeSet changes, string[] erased, CancellationToken cancellationToken)
     {
-        var sql = changes.Inserts.Count > 0
-            ? $"DELETE FROM {_memories} m USING {_schema}.tombstones t WHERE t.memory_id = '{Guid.Empty}' AND t.agent_id = ANY(@agents) " +
-              "AND t.writer <> @id AND m.agent_id = t.agent_id AND m.created_at <= t.deleted_at AND m.changed_xid = pg_current_xact_id(); SELECT pg_notify(@channel, @writer);"
-            : "SELECT pg_notify(@channel, @writer);";
+        var agents = erased.ToHashSet(StringComparer.Ordinal);
+        var inserted = changes.Inserts.Where(e => agents.Contains(e.AgentId)).ToList();
         return connection.ExecuteAsync(new CommandDefinition(
-            sql,
-            new { agents = changes.Inserts.Select(static e => e.AgentId).Distinct(StringComparer.Ordinal).ToArray(), id = changes.Writer, channel = _channel, writer = changes.Writer.ToString() },
-            transaction, _timeoutSeconds, cancellationToken: cancellationToken));
+            $"DELETE FROM {_memories} m USING {_schema}.tombstones t, unnest(@agents, @ids) AS i(agent_id, id) " +
+            $"WHERE t.memory_id = '{Guid.Empty}' AND t.agent_id = i.agent_id AND t.writer <> @writer " +
+            "AND m.agent_id = i.agent_id AND m.id = i.id AND m.created_at <= t.deleted_at",
+            new { agents = inserted.Select(static e => e.AgentId).ToArray(), ids = inserted.Select(static e => e.Id).ToArray(), writer = changes.Writer },
+            transaction,
+            _timeoutSeconds,
+            cancellationToken: cancellationToken));
     }
+
+    /// <summary>Notifies listening hosts once for the whole transaction (delivered at commit).</summary>
+    private Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MemoryChangeSet changes, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "SELECT pg_notify(@channel, @writer)",
+            new { channel = _channel, writer = changes.Writer.ToString() },
+            transaction,
+            _timeoutSeconds,
+            cancellationToken: cancellationToken));
 
     /// <summary>One binary COPY of the entries into <paramref name="table"/>.</summary>
     private Task CopyAsync(NpgsqlConnection connection, string table, IReadOnlyList<MemoryEntry> entries, CancellationToken cancellationToken) =>

@@ -157,7 +157,9 @@ internal sealed class AgentMutator
 
                     agent.IsRetired = true;
                     erased = agent.Count;
-                    mutation = new Mutation(_queue, _cache.ReplaceWithEmpty(agentId), 1, _writeThrough);
+                    // An erasure is acknowledged once it is written, whatever the durability: whoever asked to be forgotten
+                    // is told so only when it is true, and what is remembered after the call returns is after the erasure.
+                    mutation = new Mutation(_queue, _cache.ReplaceWithEmpty(agentId), 1, writeThrough: true);
                     mutation.Erased();
                     reserved = false;
                 }

@@ -129,7 +129,7 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
     public int SlotOfContent(MemoryType type, string content, ulong identity) =>
         _content.Find(type, identity) is var slot and >= 0 && ContentIdentity.Same(_entries[slot]!.Content, content) ? slot : -1;
 
-    /// <summary>The queue number of the slot's latest snapshot record, 0 when none was queued since the memory was loaded.</summary>
+    /// <summary>The queue number of the slot's latest record (snapshot or access), 0 when none was queued since the memory was loaded.</summary>
     public long LastWriteAt(int slot) => _lastWrite[slot];
 
     /// <summary>The memories this host deleted whose deletions are not written yet, with their queue numbers.</summary>
@@ -139,14 +139,16 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
     public void NoteDelete(Guid id, long sequence) => (_deleting ??= [])[id] = sequence;
 
     /// <summary>
-    /// Whether this host changed or deleted the memory and the change is not written yet (caller holds the write lock):
-    /// another host's version of the memory then waits, as the store's row will combine both.
+    /// Whether this host changed or deleted the memory and the change was not written before
+    /// <paramref name="writtenBelow"/> (the writer's mark when the store was read; caller holds the write lock): the
+    /// row read may then lack that change, so another host's version of the memory waits for the store's row that
+    /// combines both.
     /// </summary>
-    public bool HasUnwrittenChange(Guid id, WriteQueue queue)
+    public bool HasUnwrittenChange(Guid id, long writtenBelow)
     {
         if (_deleting is { Count: > 0 } deleting && deleting.TryGetValue(id, out var deletion))
         {
-            if (!queue.IsWritten(deletion))
+            if (deletion >= writtenBelow)
             {
                 return true;
             }
@@ -154,7 +156,7 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
             deleting.Remove(id);
         }
 
-        return _byId.TryGetValue(id, out var slot) && !queue.IsWritten(_lastWrite[slot]);
+        return (_byId.TryGetValue(id, out var slot) && _lastWrite[slot] >= writtenBelow && _lastWrite[slot] != 0) || Deferred.Contains(id);
     }
 
     /// <summary>Forgets deletions that are written (caller holds the write lock).</summary>

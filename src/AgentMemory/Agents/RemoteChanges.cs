@@ -7,7 +7,7 @@ namespace AgentMemory.Agents;
 /// <summary>
 /// Applies what other hosts committed (a page of the store's change feed) to this host's replica of one agent. A
 /// memory this host changed itself and has not written yet is left alone: the store's row will combine both changes
-/// once this host's write lands, and the feed brings that row back; the caller reads again from the change's position.
+/// once this host's write lands, and the caller fetches that row again then.
 /// </summary>
 /// <remarks>
 /// A memory another host created without its vector yet is not embedded here: its author embeds it, and the vector
@@ -16,10 +16,17 @@ namespace AgentMemory.Agents;
 internal sealed class RemoteChanges(WriteQueue queue)
 {
     /// <summary>
-    /// Applies the changes of one agent; returns the lowest position of a change that has to wait for this host's own
-    /// write (<see cref="long.MaxValue"/> when none), or <see langword="null"/> when the replica was retired meanwhile.
+    /// Applies the changes of one agent; adds the memories whose change has to wait for this host's own write to
+    /// <paramref name="waiting"/> (they are fetched again later). Returns <see langword="false"/> when the replica was
+    /// retired meanwhile (it is loaded anew).
     /// </summary>
-    public long? Apply(AgentReplica agent, IReadOnlyList<MemoryChange> memories, IReadOnlyList<Guid> deletes, AgentState? state)
+    /// <param name="agent">The replica.</param>
+    /// <param name="memories">The memories as stored when the feed was read.</param>
+    /// <param name="deletes">The memories deleted.</param>
+    /// <param name="state">The agent's state, when it changed.</param>
+    /// <param name="writtenBelow">The writer's mark (<see cref="WriteQueue.WrittenBelow"/>) taken before the feed was read.</param>
+    /// <param name="waiting">Collects the memories whose change waits.</param>
+    public bool Apply(AgentReplica agent, IReadOnlyList<MemoryChange> memories, IReadOnlyList<Guid> deletes, AgentState? state, long writtenBelow, ICollection<MemoryKey> waiting)
     {
         // Words and content identities are computed before taking the lock, as for a remember.
         var prepared = new (ulong Identity, TermCounts Terms)[memories.Count];
@@ -29,23 +36,29 @@ internal sealed class RemoteChanges(WriteQueue queue)
             prepared[i] = (ContentIdentity.Hash(entry.Content), TermCounts.ForMemory(entry.Content, entry.Tags));
         }
 
-        var waitFrom = long.MaxValue;
         using (agent.EnterWrite())
         {
             if (agent.IsRetired)
             {
                 Release(prepared, 0);
-                return null;
+                return false;
             }
 
-            if (!queue.IsWritten(agent.LastEraseWrite))
+            if (agent.LastEraseWrite >= writtenBelow)
             {
+                // This host erased the agent and the erasure is not written: these changes predate it, or follow it.
                 Release(prepared, 0);
-                return memories.Count > 0 ? memories.Min(static m => m.Revision) : long.MaxValue;
+                foreach (var change in memories)
+                {
+                    waiting.Add(new MemoryKey(agent.AgentId, change.Entry.Id));
+                }
+
+                return true;
             }
 
             foreach (var id in deletes)
             {
+
                 if (agent.SlotOf(id) is var slot and >= 0)
                 {
                     agent.Remove(slot);
@@ -54,11 +67,12 @@ internal sealed class RemoteChanges(WriteQueue queue)
 
             for (var i = 0; i < memories.Count; i++)
             {
-                var (entry, revision) = memories[i];
+                var entry = memories[i].Entry;
                 var (identity, terms) = prepared[i];
-                if (agent.HasUnwrittenChange(entry.Id, queue))
+
+                if (agent.HasUnwrittenChange(entry.Id, writtenBelow))
                 {
-                    waitFrom = Math.Min(waitFrom, revision);
+                    waiting.Add(new MemoryKey(agent.AgentId, entry.Id));
                     terms.Release();
                     continue;
                 }
@@ -86,7 +100,7 @@ internal sealed class RemoteChanges(WriteQueue queue)
 
             }
 
-            if (state is not null && queue.IsWritten(agent.LastStateWrite))
+            if (state is not null && (agent.LastStateWrite == 0 || agent.LastStateWrite < writtenBelow))
             {
                 agent.State = state;
                 agent.ReloadLearning();
@@ -95,7 +109,7 @@ internal sealed class RemoteChanges(WriteQueue queue)
             agent.ForgetWrittenDeletions(queue);
         }
 
-        return waitFrom;
+        return true;
     }
 
     private static void Release((ulong Identity, TermCounts Terms)[] prepared, int from)

@@ -22,6 +22,7 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
     private readonly StoreInitializer _initializer;
     private readonly AgentCache _cache;
     private readonly RemoteChanges _remote;
+    private readonly WriteQueue _queue;
     private readonly Guid _reader;
     private readonly ChangeFeedOptions _options;
     private readonly TimeProvider _time;
@@ -32,6 +33,9 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
     private Task? _positioned;
     private TaskCompletionSource _wake = NewWake();
     private long _position;
+
+    /// <summary>Memories whose change waits for this host's own write to them, fetched again on every read until applied.</summary>
+    private HashSet<MemoryKey> _refetch = [];
     private bool _retryAfterWrite;
     private long _lastCaughtUp;
     private long _lastPruned;
@@ -42,6 +46,7 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
         StoreInitializer initializer,
         AgentCache cache,
         RemoteChanges remote,
+        WriteQueue queue,
         WriterIdentity writer,
         PersistencePipeline pipeline,
         IOptions<AgentMemoryOptions> options,
@@ -52,6 +57,7 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
         _initializer = initializer;
         _cache = cache;
         _remote = remote;
+        _queue = queue;
         _reader = writer.Id;
         _options = options.Value.ChangeFeed;
         _time = time;
@@ -204,23 +210,39 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
         var from = _position;
         var loadsBefore = _cache.LoadsStarted;
         var held = _cache.HeldIds();
-        var page = await _store.ReadChangesAsync(new MemoryChangeQuery { From = from, AgentIds = held, Reader = _reader }, cancellationToken).ConfigureAwait(false);
+        var refetch = _refetch;
+
+        // What this host wrote before the read is in the rows read; a change written later may not be.
+        var writtenBelow = _queue.WrittenBelow;
+        var page = await _store.ReadChangesAsync(
+            new MemoryChangeQuery { From = from, AgentIds = held, Reader = _reader, Refetch = refetch },
+            cancellationToken).ConfigureAwait(false);
         Interlocked.Exchange(ref _lastCaughtUp, _time.GetTimestamp());
         if (page.MustReload)
         {
             Log.ChangeFeedReloadAll(_logger, from);
             _cache.InvalidateAll();
+            _refetch = [];
             _position = page.Next;
             return;
         }
 
+        var next = page.Next;
+
         foreach (var agentId in page.ErasedAgents)
         {
-            _cache.Invalidate(agentId);
+            if (_cache.IsLoading(agentId))
+            {
+                // The load may have read before the erasure: read it again once the load is done.
+                next = Math.Min(next, from);
+            }
+            else
+            {
+                _cache.Invalidate(agentId);
+            }
         }
 
-        var next = page.Next;
-        var waiting = 0;
+        var waiting = new HashSet<MemoryKey>();
         foreach (var agent in Group(page))
         {
             if (page.ErasedAgents.Contains(agent.AgentId, StringComparer.Ordinal))
@@ -235,15 +257,9 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
                 continue;
             }
 
-            if (_cache.TryGetLoaded(agent.AgentId) is not { } replica)
+            if (_cache.TryGetLoaded(agent.AgentId) is { } replica)
             {
-                continue;
-            }
-
-            if (_remote.Apply(replica, agent.Memories, agent.Deletes, agent.State) is { } waitFrom && waitFrom != long.MaxValue)
-            {
-                next = Math.Min(next, waitFrom);
-                waiting++;
+                _remote.Apply(replica, agent.Memories, agent.Deletes, agent.State, writtenBelow, waiting);
             }
         }
 
@@ -253,11 +269,12 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
             next = Math.Min(next, from);
         }
 
-        Volatile.Write(ref _retryAfterWrite, next < page.Next);
+        _refetch = waiting;
+        Volatile.Write(ref _retryAfterWrite, waiting.Count > 0);
         _position = next;
         if (page.Memories.Count + page.Deletes.Count + page.ErasedAgents.Count > 0)
         {
-            Log.ChangesApplied(_logger, page.Memories.Count, page.Deletes.Count, page.ErasedAgents.Count, waiting);
+            Log.ChangesApplied(_logger, page.Memories.Count, page.Deletes.Count, page.ErasedAgents.Count, waiting.Count);
         }
     }
 

@@ -1,3 +1,4 @@
+using AgentMemory.Storage;
 using System.Numerics.Tensors;
 using AgentMemory.Retrieval;
 using AgentMemory.Validation;
@@ -253,7 +254,7 @@ internal sealed class ConsolidationPlanner
             SourceIds = sources,
             AccessCount = all.Sum(m => m.AccessCount),
             Importance = all.Max(m => m.Importance),
-            Utility = all.Max(m => m.Utility),
+            Utility = MemoryPatch.ClampUtility(all.Max(m => m.Utility)),
             LastAccessedAt = all.Max(m => m.LastAccessedAt),
             CreatedAt = all.Min(m => m.CreatedAt),
             ExpiresAt = all.Any(m => m.ExpiresAt is null) ? null : all.Max(m => m.ExpiresAt),
@@ -313,7 +314,7 @@ internal sealed class ConsolidationPlanner
             // Consolidating is rehearsal: the new knowledge starts fresh, so it is not forgotten by the run that made it.
             LastAccessedAt = _now,
             UpdatedAt = _now,
-            Utility = cluster.Average(m => m.Utility),
+            Utility = MemoryPatch.ClampUtility(cluster.Average(m => m.Utility)),
             SourceIds = [.. cluster.Select(m => m.Id)],
             Source = MemorySource.Consolidation,
             Trusted = cluster.All(static m => m.Trusted),

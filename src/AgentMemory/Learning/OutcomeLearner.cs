@@ -106,7 +106,7 @@ internal sealed class OutcomeLearner(AgentCache cache, AgentMutator mutator, Que
             }
 
             var old = agent.EntryAt(slot);
-            var utility = Math.Clamp(old.Utility + (rate * (reward - old.Utility)), -1.0, 1.0);
+            var utility = MemoryPatch.ClampUtility(old.Utility + (rate * (reward - old.Utility)));
             var updated = old with { Utility = utility, UpdatedAt = now, Version = old.Version + 1 };
             agent.ReplaceStatistics(slot, updated);
             mutation.Updated(slot, updated, old);

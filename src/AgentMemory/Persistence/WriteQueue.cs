@@ -186,6 +186,9 @@ internal sealed class WriteQueue
     /// </summary>
     public bool IsWritten(long sequence) => sequence < Interlocked.Read(ref _writtenBelow);
 
+    /// <summary>Every record numbered below this is written (see <see cref="IsWritten"/>).</summary>
+    public long WrittenBelow => Interlocked.Read(ref _writtenBelow);
+
     /// <summary>Called by the writer after a write: every record numbered below <paramref name="sequence"/> is written.</summary>
     public void MarkWrittenBelow(long sequence)
     {

@@ -153,7 +153,15 @@ internal sealed class Recaller(
     {
         try
         {
-            queue.Enqueue(ChangeRecord.AccessOf(entry, accesses, new ChangeRecord.Tracking(null, agent.Pin, Reserved: true)));
+            var record = ChangeRecord.AccessOf(entry, accesses, new ChangeRecord.Tracking(null, agent.Pin, Reserved: true));
+            queue.Enqueue(record);
+
+            // Accesses not yet written keep another host's version of the memory waiting, like any change (RemoteChanges).
+            if (agent.SlotOf(entry.Id) is var slot and >= 0)
+            {
+                agent.NoteWrite(slot, record.Sequence);
+            }
+
             return true;
         }
         catch (ObjectDisposedException)

@@ -8,7 +8,8 @@ namespace AgentMemory.Storage;
 /// rules included, so several memory systems sharing one instance behave like several hosts sharing one database.
 /// Positions are a counter raised by every applied set, so commit order and position order are the same.
 /// </summary>
-internal sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStore
+/// <param name="time">The clock that dates tombstones; the system clock by default.</param>
+public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStore
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _gate = new();
@@ -21,10 +22,13 @@ internal sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemorySt
     private long _revision = 1;
     private long _prunedBelow;
 
+    /// <inheritdoc/>
     public bool NotificationsConnected => true;
 
+    /// <inheritdoc/>
     public Task InitializeAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
+    /// <inheritdoc/>
     public Task ApplyAsync(MemoryChangeSet changes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(changes);
@@ -73,7 +77,7 @@ internal sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemorySt
                 var bucket = Bucket(entry.AgentId);
                 if (bucket.TryGetValue(entry.Id, out var stored))
                 {
-                    bucket[entry.Id] = new Row(MemoryPatch.ApplyInsert(stored.Entry, entry), revision, writer, stored.Writer != writer);
+                    bucket[entry.Id] = new Row(MemoryPatch.ApplyInsert(stored.Entry, entry), revision, writer, stored.Merged || stored.Writer != writer);
                 }
                 else if (!ErasedAfter(entry, writer))
                 {
@@ -88,7 +92,7 @@ internal sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemorySt
                 var bucket = Bucket(entry.AgentId);
                 if (bucket.TryGetValue(entry.Id, out var stored))
                 {
-                    bucket[entry.Id] = new Row(patch.ApplyTo(stored.Entry), revision, writer, stored.Writer != writer);
+                    bucket[entry.Id] = new Row(patch.ApplyTo(stored.Entry), revision, writer, stored.Merged || stored.Writer != writer);
                 }
                 else if (!_tombstones.ContainsKey((entry.AgentId, entry.Id)) && !ErasedAfter(entry, writer))
                 {
@@ -105,7 +109,7 @@ internal sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemorySt
                         AccessCount = stored.Entry.AccessCount + access.Count,
                         LastAccessedAt = access.LastAccessedAt > stored.Entry.LastAccessedAt ? access.LastAccessedAt : stored.Entry.LastAccessedAt,
                     };
-                    bucket[access.MemoryId] = new Row(entry, revision, writer, stored.Writer != writer);
+                    bucket[access.MemoryId] = new Row(entry, revision, writer, stored.Merged || stored.Writer != writer);
                 }
             }
 
@@ -130,6 +134,7 @@ internal sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemorySt
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public async IAsyncEnumerable<MemoryEntry> LoadMemoriesAsync(string agentId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         MemoryEntry[] snapshot;
@@ -148,6 +153,7 @@ internal sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemorySt
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
+    /// <inheritdoc/>
     public Task<AgentState?> GetAgentAsync(string agentId, CancellationToken cancellationToken = default)
     {
         lock (_gate)
@@ -156,6 +162,7 @@ internal sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemorySt
         }
     }
 
+    /// <inheritdoc/>
     public async IAsyncEnumerable<AgentState> ListAgentsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         AgentState[] snapshot;
@@ -173,6 +180,7 @@ internal sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemorySt
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
+    /// <inheritdoc/>
     public Task<MemoryChangePage> ReadChangesAsync(MemoryChangeQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -213,6 +221,15 @@ internal sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemorySt
                 }
             }
 
+            foreach (var key in query.Refetch)
+            {
+                if (_memories.TryGetValue(key.AgentId, out var bucket) && bucket.TryGetValue(key.MemoryId, out var row)
+                    && (row.Revision < from || (row.Writer == reader && !row.Merged)))
+                {
+                    memories.Add(new MemoryChange(row.Entry, row.Revision));
+                }
+            }
+
             if (memories.Count > query.Limit)
             {
                 return Task.FromResult(new MemoryChangePage { Next = _revision, MustReload = true });
@@ -240,6 +257,7 @@ internal sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemorySt
         }
     }
 
+    /// <inheritdoc/>
     public async Task<bool> WaitForChangesAsync(Guid reader, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var wake = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -265,6 +283,7 @@ internal sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemorySt
         }
     }
 
+    /// <inheritdoc/>
     public Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
     {
         lock (_gate)
@@ -312,7 +331,10 @@ internal sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemorySt
         return bucket;
     }
 
-    /// <summary>A stored memory, the position of its last change, who made it, and whether it combines several writers' changes.</summary>
+    /// <summary>
+    /// A stored memory, the position of its last change, who made it, and whether several writers ever changed it (then
+    /// its last writer reads it back too: the row may hold changes that writer has not seen).
+    /// </summary>
     private sealed record Row(MemoryEntry Entry, long Revision, Guid Writer, bool Merged);
 
     private sealed record Tombstone(long Revision, Guid Writer, DateTimeOffset At);

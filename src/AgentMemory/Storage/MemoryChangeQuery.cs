@@ -13,10 +13,16 @@ public sealed record MemoryChangeQuery
     public IReadOnlyCollection<string> AgentIds { get; init; } = [];
 
     /// <summary>
-    /// The reading host: rows it wrote last are left out, unless its write landed on a row another host had written
-    /// (then the row combines both hosts' changes, and the reader gets it back).
+    /// The reading host: rows it wrote last are left out, unless another host ever wrote them too (then the row may
+    /// hold changes the reader has not seen, and the reader gets it back).
     /// </summary>
     public Guid Reader { get; init; }
+
+    /// <summary>
+    /// Memories to return as stored now, whoever wrote them last and wherever their last change is: those whose change
+    /// the reader could not apply before (its own change of them was not written yet). One not stored is left out.
+    /// </summary>
+    public IReadOnlyCollection<MemoryKey> Refetch { get; init; } = [];
 
     /// <summary>At most this many memories; beyond it the page says <see cref="MemoryChangePage.MustReload"/>.</summary>
     public int Limit { get; init; } = 10_000;

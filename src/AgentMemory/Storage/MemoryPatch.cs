@@ -120,7 +120,7 @@ public sealed record MemoryPatch(MemoryEntry Entry, MemoryFields Fields, double 
             Importance = f.HasFlag(MemoryFields.Importance) ? p.Importance : stored.Importance,
             Valence = f.HasFlag(MemoryFields.Valence) ? p.Valence : stored.Valence,
             Tags = f.HasFlag(MemoryFields.Tags) ? p.Tags : stored.Tags,
-            Utility = f.HasFlag(MemoryFields.Utility) ? ClampUtility(stored.Utility + UtilityDelta) : stored.Utility,
+            Utility = f.HasFlag(MemoryFields.Utility) ? Math.Clamp(stored.Utility + UtilityDelta, -1, 1) : stored.Utility,
             Source = f.HasFlag(MemoryFields.Provenance) ? p.Source : stored.Source,
             Trusted = f.HasFlag(MemoryFields.Provenance) ? p.Trusted : stored.Trusted,
             SourceIds = f.HasFlag(MemoryFields.SourceIds) ? p.SourceIds : stored.SourceIds,
@@ -134,10 +134,16 @@ public sealed record MemoryPatch(MemoryEntry Entry, MemoryFields Fields, double 
         };
     }
 
-    /// <summary>Utility stays in [-1, 1] however deltas add up.</summary>
+    /// <summary>
+    /// A utility as the memory system keeps it: in [-1, 1], and a multiple of 2^-40. Differences and sums of such
+    /// values are exact in a double, so a store adding a host's utility delta to the value the host started from gets
+    /// exactly the host's value, however deltas are summed, on every host.
+    /// </summary>
     /// <param name="utility">A utility.</param>
-    /// <returns>The utility clamped to [-1, 1].</returns>
-    public static double ClampUtility(double utility) => Math.Clamp(utility, -1, 1);
+    /// <returns>The utility, rounded to a multiple of 2^-40 and clamped to [-1, 1].</returns>
+    public static double ClampUtility(double utility) => Math.Clamp(Math.Round(utility * UtilityScale) / UtilityScale, -1, 1);
+
+    private const double UtilityScale = 1L << 40;
 
     private static bool SameEmbedding(MemoryEntry before, MemoryEntry after) =>
         string.Equals(before.EmbeddingModel, after.EmbeddingModel, StringComparison.Ordinal)
