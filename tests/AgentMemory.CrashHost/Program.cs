@@ -1,16 +1,27 @@
-// A host the crash tests kill with SIGKILL: it remembers memories one after another and prints the id of each one
-// RememberAsync acknowledged ("ACK <n> <id>"), until killed.
+// A host that tests run as a separate OS process.
 //
 //   AgentMemory.CrashHost <connection string> <schema> <write-through|write-behind>
+//     The crash tests kill it with SIGKILL: it remembers memories one after another and prints the id of each one
+//     RememberAsync acknowledged ("ACK <n> <id>"), until killed.
+//
+//   AgentMemory.CrashHost <connection string> <schema> peer
+//     One of several hosts serving the same agents: it reads commands from standard input, one per line, and answers
+//     each with one line (see Peer.cs).
 using AgentMemory;
+using AgentMemory.CrashHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-if (args.Length != 3 || args[2] is not ("write-through" or "write-behind"))
+if (args.Length != 3 || args[2] is not ("write-through" or "write-behind" or "peer"))
 {
-    Console.Error.WriteLine("usage: AgentMemory.CrashHost <connection string> <schema> <write-through|write-behind>");
+    Console.Error.WriteLine("usage: AgentMemory.CrashHost <connection string> <schema> <write-through|write-behind|peer>");
     return 2;
+}
+
+if (args[2] == "peer")
+{
+    return await Peer.RunAsync(args[0], args[1]);
 }
 
 var writeThrough = args[2] == "write-through";

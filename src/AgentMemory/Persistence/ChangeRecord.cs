@@ -52,6 +52,9 @@ internal sealed class ChangeRecord
     /// <summary>The queue's number for the record (see <see cref="WriteQueue.IsTaken"/>), set as it is queued.</summary>
     public long Sequence { get; internal set; }
 
+    /// <summary>When the record was queued (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>), for the age of the oldest unwritten change.</summary>
+    public long QueuedAt { get; internal set; }
+
     /// <summary>Whether the writer should write without waiting for the batch to fill.</summary>
     public bool IsUrgent => Durable is not null;
 

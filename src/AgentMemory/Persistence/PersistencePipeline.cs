@@ -32,6 +32,9 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
     private readonly List<ChangeRecord> _batch;
     private List<ChangeRecord>? _planned;
     private long _drainedThrough;
+
+    // When the oldest record the loop holds (collected, or being written) was queued; 0 when it holds none.
+    private long _heldSince;
     private bool _patient;
     private int _stopped;
 
@@ -65,6 +68,21 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
     public Action? Written { get; set; }
 
     public void EnsureStarted() => _loop.EnsureStarted();
+
+    /// <summary>How long the oldest change not yet written has waited (zero when every change is written).</summary>
+    public TimeSpan OldestUnwrittenAge
+    {
+        get
+        {
+            var held = Volatile.Read(ref _heldSince);
+            var queued = _queue.OldestQueuedAt;
+            var oldest = held == 0 ? queued : queued == 0 ? held : Math.Min(held, queued);
+            return oldest == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(oldest);
+        }
+    }
+
+    /// <summary>How many changes wait for the writer.</summary>
+    public long Backlog => _queue.Depth;
 
     /// <summary>Completes when everything queued before the call is durable.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
@@ -198,6 +216,11 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         var most = Math.Max(_options.BatchSize, _options.MaxBatchSize);
         while (counted < most && _queue.TryRead(out var change))
         {
+            if (batch.Count == 0 && Volatile.Read(ref _heldSince) == 0)
+            {
+                Volatile.Write(ref _heldSince, change.QueuedAt);
+            }
+
             batch.Add(change);
             urgent |= change.IsUrgent;
             counted += change.Kind == ChangeKind.EmbeddingsAttached ? 0 : 1;
@@ -232,6 +255,7 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         batch.Clear();
         var count = _planned.Count;
         await WriteAsync(_planned, abort).ConfigureAwait(false);
+        Volatile.Write(ref _heldSince, 0);
         _queue.MarkWrittenBelow(taken);
         Written?.Invoke();
         return count;

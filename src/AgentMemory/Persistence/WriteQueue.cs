@@ -33,6 +33,9 @@ internal sealed class WriteQueue
     /// <summary>Takes the next change (the writer task only).</summary>
     public bool TryRead(out ChangeRecord change) => _items.TryDequeue(out change!);
 
+    /// <summary>When the oldest queued record was queued (0 when none is).</summary>
+    public long OldestQueuedAt => _items.TryPeek(out var oldest) ? oldest.QueuedAt : 0;
+
     /// <summary>Waits until a change can be read (<see langword="true"/>), or the queue is completed and empty.</summary>
     public async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {
@@ -131,6 +134,7 @@ internal sealed class WriteQueue
 
             change.Pin?.Hold();
             change.Sequence = Interlocked.Increment(ref _sequence);
+            change.QueuedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             _items.Enqueue(change);
         }
         finally

@@ -6,13 +6,21 @@ namespace AgentMemory.PostgreSql.Tests.TestSupport;
 /// <summary>A memory test host on the PostgreSQL store, in a test schema.</summary>
 public static class PostgresHost
 {
-    public static MemoryTestHost Create(PostgresTestSchema schema, Action<AgentMemoryOptions>? configure = null, Action<PostgresMemoryStoreOptions>? postgres = null) =>
-        MemoryTestHost.Create(configure, services: services => services.AddAgentMemory().UsePostgres(schema.ConnectionString, o =>
+    public static MemoryTestHost Create(
+        PostgresTestSchema schema,
+        Action<AgentMemoryOptions>? configure = null,
+        Action<PostgresMemoryStoreOptions>? postgres = null,
+        Action<IServiceCollection>? services = null) =>
+        MemoryTestHost.Create(configure, services: collection =>
         {
-            o.Schema = schema.Name;
-            o.CommandTimeout = TimeSpan.FromSeconds(5);
-            postgres?.Invoke(o);
-        }));
+            collection.AddAgentMemory().UsePostgres(schema.ConnectionString, o =>
+            {
+                o.Schema = schema.Name;
+                o.CommandTimeout = TimeSpan.FromSeconds(5);
+                postgres?.Invoke(o);
+            });
+            services?.Invoke(collection);
+        });
 
     /// <summary>Starts the host (migrates the schema) and returns it.</summary>
     public static async Task<MemoryTestHost> StartAsync(PostgresTestSchema schema, Action<AgentMemoryOptions>? configure = null, Action<PostgresMemoryStoreOptions>? postgres = null)
