@@ -183,6 +183,41 @@ public abstract partial class MemoryStoreContract
         Assert.That(await other, Is.True);
     }
 
+    /// <summary>Contract: A backlog larger than the limit comes in pages that end between commits, each change once.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task TheFeedPagesABacklogBetweenCommits()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var reader = Guid.NewGuid();
+        var writer = Guid.NewGuid();
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = reader, Inserts = [MemoryEntries.Simple(agent, "the reader's")] });
+        var position = (await Store.ReadChangesAsync(new MemoryChangeQuery { Reader = reader })).Next;
+        var written = new List<Guid>();
+        for (var commit = 0; commit < 3; commit++)
+        {
+            var set = Enumerable.Range(0, 30).Select(i => MemoryEntries.Simple(agent, $"commit {commit} memory {i}")).ToList();
+            await Store.ApplyAsync(new MemoryChangeSet { Writer = writer, Inserts = set });
+            written.AddRange(set.Select(m => m.Id));
+        }
+
+        var seen = new List<Guid>();
+        var pages = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (seen.Count < written.Count && DateTime.UtcNow < deadline)
+        {
+            var page = await Store.ReadChangesAsync(new MemoryChangeQuery { From = position, AgentIds = [agent], Reader = reader, Limit = 40 });
+            Assert.That(page.Memories, Has.Count.LessThanOrEqualTo(40), "a page ends before the commit that passes the limit");
+            Assert.That(page.Memories.Count % 30, Is.Zero, "a page never ends inside a commit");
+            seen.AddRange(page.Memories.Select(m => m.Entry.Id));
+            pages += page.Memories.Count > 0 ? 1 : 0;
+            position = page.Next;
+        }
+
+        Assert.That(seen, Is.EquivalentTo(written), "every change once");
+        Assert.That(pages, Is.GreaterThanOrEqualTo(3));
+    }
+
     /// <summary>Reads the feed from the query's position until <paramref name="done"/> (a store's bound may trail a commit briefly).</summary>
     private async Task<MemoryChangePage> ReadUntilAsync(MemoryChangeQuery query, Func<MemoryChangePage, bool> done)
     {

@@ -11,7 +11,8 @@ var report = arguments.Name switch
     "learning" => await AgentMemory.Benchmarks.Learning.LearningBenchmark.RunAsync(),
     "locomo" => await AgentMemory.Benchmarks.Retrieval.LocomoBenchmark.RunAsync(arguments.Data),
     "soak" => await AgentMemory.Benchmarks.Reliability.SoakBenchmark.RunAsync(arguments.Seconds ?? 60),
-    _ => throw new ArgumentException($"Unknown benchmark '{arguments.Name}'. Known: persist, load, remember-latency, recall-latency, locomo, learning, soak."),
+    "coherence" => await AgentMemory.Benchmarks.MultiHost.CoherenceBenchmark.RunAsync(arguments.Hosts ?? 3, arguments.Seconds ?? 20),
+    _ => throw new ArgumentException($"Unknown benchmark '{arguments.Name}'. Known: persist, load, remember-latency, recall-latency, locomo, learning, soak, coherence."),
 };
 report.Print();
 report.Write(arguments.Out);

@@ -24,10 +24,11 @@ internal sealed partial class PostgresMemoryStore
         {
             var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var connectionScope = connection.ConfigureAwait(false);
-            var (to, prunedUpto) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
+            var (horizon, prunedUpto) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
                 $"SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, (SELECT pruned_upto::text::bigint FROM {_schema}.feed_state)",
                 commandTimeout: _timeoutSeconds,
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var to = horizon;
             if (query.From is not { } from)
             {
                 return new MemoryChangePage { Next = to };
@@ -38,40 +39,38 @@ internal sealed partial class PostgresMemoryStore
                 return new MemoryChangePage { Next = to, MustReload = true };
             }
 
-            var refetched = query.Refetch.Count == 0 ? [] : await ReadMemoriesAsync(
-                connection,
-                "(agent_id, id) IN (SELECT * FROM unnest($1::text[], $2::uuid[]))",
-                [new NpgsqlParameter<string[]> { TypedValue = [.. query.Refetch.Select(static k => k.AgentId)] }, new NpgsqlParameter<Guid[]> { TypedValue = [.. query.Refetch.Select(static k => k.MemoryId)] }],
-                int.MaxValue,
-                cancellationToken).ConfigureAwait(false);
             if (query.AgentIds.Count == 0 || from >= to)
             {
-                return new MemoryChangePage { Memories = refetched!, Next = Math.Max(from, to) };
+                return new MemoryChangePage { Memories = await FetchAsync(connection, [.. query.Refetch], cancellationToken).ConfigureAwait(false), Next = Math.Max(from, to) };
             }
 
+            // First the keys of the rows changed in the range, by the transaction-id index (few rows), then those rows
+            // by their primary key: one query joining both lets the planner walk every memory of the agents held.
+            var held = query.AgentIds.ToHashSet(StringComparer.Ordinal);
             var agents = query.AgentIds.ToArray();
-            var memories = await ReadMemoriesAsync(
-                connection,
-                "agent_id = ANY($1) AND changed_xid >= $2::text::xid8 AND changed_xid < $3::text::xid8 AND (writer <> $4 OR merged)",
-                [
-                    new NpgsqlParameter<string[]> { TypedValue = agents },
-                    new NpgsqlParameter<long> { TypedValue = from },
-                    new NpgsqlParameter<long> { TypedValue = to },
-                    new NpgsqlParameter<Guid> { TypedValue = query.Reader },
-                ],
-                query.Limit,
-                cancellationToken).ConfigureAwait(false);
-            if (memories is null)
+            var changed = (await connection.QueryAsync<(string AgentId, Guid Id, long Revision)>(new CommandDefinition(
+                $"SELECT agent_id, id, changed_xid::text::bigint FROM {_memories} " +
+                "WHERE changed_xid >= @from::text::xid8 AND changed_xid < @to::text::xid8 AND (writer <> @reader OR merged) ORDER BY changed_xid",
+                new { from, to, reader = query.Reader },
+                commandTimeout: _timeoutSeconds,
+                cancellationToken: cancellationToken)).ConfigureAwait(false)).Where(k => held.Contains(k.AgentId)).ToList();
+            var hasMore = false;
+            if (changed.Count > query.Limit)
             {
-                return new MemoryChangePage { Next = to, MustReload = true };
+                // The page ends before the first transaction beyond the limit, never inside one transaction.
+                hasMore = true;
+                to = changed[query.Limit].Revision;
+                if (changed[0].Revision == to)
+                {
+                    to++;
+                }
+
+                changed.RemoveAll(k => k.Revision >= to);
             }
 
-            if (refetched!.Count > 0)
-            {
-                var seen = memories.Select(static m => m.Entry.Id).ToHashSet();
-                memories.AddRange(refetched.Where(m => !seen.Contains(m.Entry.Id)));
-            }
-
+            var memories = await FetchAsync(connection, changed.Select(static k => new MemoryKey(k.AgentId, k.Id)).ToList(), cancellationToken).ConfigureAwait(false);
+            var fetched = memories.Select(static m => m.Entry.Id).ToHashSet();
+            memories.AddRange(await FetchAsync(connection, [.. query.Refetch.Where(k => !fetched.Contains(k.MemoryId))], cancellationToken).ConfigureAwait(false));
             var tombstones = (await connection.QueryAsync<(string AgentId, Guid MemoryId)>(new CommandDefinition(
                 $"SELECT agent_id, memory_id FROM {_schema}.tombstones WHERE agent_id = ANY(@agents) " +
                 "AND changed_xid >= @from::text::xid8 AND changed_xid < @to::text::xid8 AND writer <> @reader",
@@ -91,6 +90,7 @@ internal sealed partial class PostgresMemoryStore
                 ErasedAgents = [.. tombstones.Where(static t => t.MemoryId == Guid.Empty).Select(static t => t.AgentId)],
                 Agents = states,
                 Next = to,
+                HasMore = hasMore,
             };
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -125,32 +125,37 @@ internal sealed partial class PostgresMemoryStore
 
     public void Dispose() => _listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    /// <summary>The memories matching <paramref name="where"/>, with their positions; <see langword="null"/> when more than <paramref name="limit"/>.</summary>
-    private async Task<List<MemoryChange>?> ReadMemoriesAsync(
-        NpgsqlConnection connection, string where, NpgsqlParameter[] parameters, int limit, CancellationToken cancellationToken)
+    /// <summary>The memories with these keys as stored now (those not stored are left out), with their positions.</summary>
+    private async Task<List<MemoryChange>> FetchAsync(NpgsqlConnection connection, List<MemoryKey> keys, CancellationToken cancellationToken)
     {
+        var changes = new List<MemoryChange>(keys.Count);
+        if (keys.Count == 0)
+        {
+            return changes;
+        }
+
         var command = new NpgsqlCommand(
-            $"SELECT {MemoryColumns.List}, changed_xid::text::bigint FROM {_memories} WHERE {where}" + (limit == int.MaxValue ? string.Empty : $" LIMIT {limit + 1}"),
+            $"SELECT {MemoryColumns.List}, changed_xid::text::bigint FROM unnest($1::text[], $2::uuid[]) AS k(agent_id, id) JOIN {_memories} USING (agent_id, id)",
             connection)
         {
             CommandTimeout = _timeoutSeconds,
+            Parameters =
+            {
+                new NpgsqlParameter<string[]> { TypedValue = [.. keys.Select(static k => k.AgentId)] },
+                new NpgsqlParameter<Guid[]> { TypedValue = [.. keys.Select(static k => k.MemoryId)] },
+            },
         };
-        command.Parameters.AddRange(parameters);
         await using var commandScope = command.ConfigureAwait(false);
         var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
         var rows = new MemoryRowReader();
-        var changes = new List<MemoryChange>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var entry = rows.Read(reader);
             changes.Add(new MemoryChange(entry, reader.GetInt64(MemoryColumns.Count)));
-            if (changes.Count > limit)
-            {
-                return null;
-            }
         }
 
+        changes.Sort(static (a, b) => a.Revision.CompareTo(b.Revision));
         return changes;
     }
 }

@@ -28,26 +28,38 @@ internal sealed class RemoteChanges(WriteQueue queue)
     /// <param name="waiting">Collects the memories whose change waits.</param>
     public bool Apply(AgentReplica agent, IReadOnlyList<MemoryChange> memories, IReadOnlyList<Guid> deletes, AgentState? state, long writtenBelow, ICollection<MemoryKey> waiting)
     {
-        // Words and content identities are computed before taking the lock, as for a remember.
-        var prepared = new (ulong Identity, TermCounts Terms)[memories.Count];
+        // Words and content identities of new or reworded memories are computed before taking the write lock, as for a
+        // remember; most changes from other hosts (accesses, importance, utility) keep the words.
+        var prepared = new (ulong Identity, TermCounts? Terms)[memories.Count];
+        using (agent.EnterRead())
+        {
+            for (var i = 0; i < memories.Count; i++)
+            {
+                prepared[i].Terms = agent.SlotOf(memories[i].Entry.Id) is var slot and >= 0 && SameWords(agent.EntryAt(slot), memories[i].Entry) ? null : TermCounts.Empty;
+            }
+        }
+
         for (var i = 0; i < memories.Count; i++)
         {
-            var entry = memories[i].Entry;
-            prepared[i] = (ContentIdentity.Hash(entry.Content), TermCounts.ForMemory(entry.Content, entry.Tags));
+            if (prepared[i].Terms is not null)
+            {
+                var entry = memories[i].Entry;
+                prepared[i] = (ContentIdentity.Hash(entry.Content), TermCounts.ForMemory(entry.Content, entry.Tags));
+            }
         }
 
         using (agent.EnterWrite())
         {
             if (agent.IsRetired)
             {
-                Release(prepared, 0);
+                Release(prepared);
                 return false;
             }
 
             if (agent.LastEraseWrite >= writtenBelow)
             {
                 // This host erased the agent and the erasure is not written: these changes predate it, or follow it.
-                Release(prepared, 0);
+                Release(prepared);
                 foreach (var change in memories)
                 {
                     waiting.Add(new MemoryKey(agent.AgentId, change.Entry.Id));
@@ -58,7 +70,6 @@ internal sealed class RemoteChanges(WriteQueue queue)
 
             foreach (var id in deletes)
             {
-
                 if (agent.SlotOf(id) is var slot and >= 0)
                 {
                     agent.Remove(slot);
@@ -69,35 +80,36 @@ internal sealed class RemoteChanges(WriteQueue queue)
             {
                 var entry = memories[i].Entry;
                 var (identity, terms) = prepared[i];
-
                 if (agent.HasUnwrittenChange(entry.Id, writtenBelow))
                 {
                     waiting.Add(new MemoryKey(agent.AgentId, entry.Id));
-                    terms.Release();
+                    terms?.Release();
                     continue;
                 }
 
                 var slot = agent.SlotOf(entry.Id);
-                if (slot < 0)
+                if (slot >= 0 && SameWords(agent.EntryAt(slot), entry))
                 {
-                    agent.Add(entry, identity, terms);
+                    terms?.Release();
+                    agent.Replace(slot, entry);
                 }
                 else
                 {
-                    var old = agent.EntryAt(slot);
-                    if (old.Type == entry.Type
-                        && string.Equals(old.Content, entry.Content, StringComparison.Ordinal)
-                        && old.Tags.SequenceEqual(entry.Tags, StringComparer.Ordinal))
+                    // Computed here when the replica changed since the words were looked at (rare).
+                    if (terms is null)
                     {
-                        terms.Release();
-                        agent.Replace(slot, entry);
+                        (identity, terms) = (ContentIdentity.Hash(entry.Content), TermCounts.ForMemory(entry.Content, entry.Tags));
+                    }
+
+                    if (slot < 0)
+                    {
+                        agent.Add(entry, identity, terms.Value);
                     }
                     else
                     {
                         agent.Replace(slot, entry, identity, terms);
                     }
                 }
-
             }
 
             if (state is not null && (agent.LastStateWrite == 0 || agent.LastStateWrite < writtenBelow))
@@ -112,11 +124,16 @@ internal sealed class RemoteChanges(WriteQueue queue)
         return true;
     }
 
-    private static void Release((ulong Identity, TermCounts Terms)[] prepared, int from)
+    private static bool SameWords(MemoryEntry held, MemoryEntry changed) =>
+        held.Type == changed.Type
+        && string.Equals(held.Content, changed.Content, StringComparison.Ordinal)
+        && held.Tags.SequenceEqual(changed.Tags, StringComparer.Ordinal);
+
+    private static void Release((ulong Identity, TermCounts? Terms)[] prepared)
     {
-        for (var i = from; i < prepared.Length; i++)
+        foreach (var (_, terms) in prepared)
         {
-            prepared[i].Terms.Release();
+            terms?.Release();
         }
     }
 }

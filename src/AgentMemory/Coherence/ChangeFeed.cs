@@ -116,7 +116,9 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await ReadOnceAsync(cancellationToken).ConfigureAwait(false);
+            while (await ReadOnceAsync(cancellationToken).ConfigureAwait(false))
+            {
+            }
         }
         finally
         {
@@ -167,33 +169,20 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
 
     private async Task RunAsync(CancellationToken abort)
     {
+        var more = false;
         while (!abort.IsCancellationRequested)
         {
             var wake = Volatile.Read(ref _wake);
-            using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(abort))
+            if (!more)
             {
-                var notified = _store.WaitForChangesAsync(_reader, _options.PollInterval, waiting.Token);
-                await Task.WhenAny(notified, wake.Task).ConfigureAwait(false);
-                await waiting.CancelAsync().ConfigureAwait(false);
-                try
-                {
-                    await notified.ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!abort.IsCancellationRequested)
-                {
-                }
-            }
-
-            abort.ThrowIfCancellationRequested();
-            if (wake.Task.IsCompleted)
-            {
-                Interlocked.CompareExchange(ref _wake, NewWake(), wake);
+                await WaitAsync(wake, abort).ConfigureAwait(false);
             }
 
             await _gate.WaitAsync(abort).ConfigureAwait(false);
             try
             {
-                await ReadOnceAsync(abort).ConfigureAwait(false);
+                // A page that ended early (many changes at once) is followed at once by the next one.
+                more = await ReadOnceAsync(abort).ConfigureAwait(false);
             }
             finally
             {
@@ -204,8 +193,32 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>One read of the feed and its application. The caller holds the gate.</summary>
-    private async Task ReadOnceAsync(CancellationToken cancellationToken)
+    /// <summary>Waits for a notification from the store, this host's own write (when a change waits for it), or the poll interval.</summary>
+    private async Task WaitAsync(TaskCompletionSource wake, CancellationToken abort)
+    {
+        using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(abort))
+        {
+            var notified = _store.WaitForChangesAsync(_reader, _options.PollInterval, waiting.Token);
+            await Task.WhenAny(notified, wake.Task).ConfigureAwait(false);
+            await waiting.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await notified.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!abort.IsCancellationRequested)
+            {
+            }
+        }
+
+        abort.ThrowIfCancellationRequested();
+        if (wake.Task.IsCompleted)
+        {
+            Interlocked.CompareExchange(ref _wake, NewWake(), wake);
+        }
+    }
+
+    /// <summary>One read of the feed and its application; returns whether more changes wait. The caller holds the gate.</summary>
+    private async Task<bool> ReadOnceAsync(CancellationToken cancellationToken)
     {
         var from = _position;
         var loadsBefore = _cache.LoadsStarted;
@@ -224,7 +237,7 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
             _cache.InvalidateAll();
             _refetch = [];
             _position = page.Next;
-            return;
+            return false;
         }
 
         var next = page.Next;
@@ -276,6 +289,8 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
         {
             Log.ChangesApplied(_logger, page.Memories.Count, page.Deletes.Count, page.ErasedAgents.Count, waiting.Count);
         }
+
+        return page.HasMore && next == page.Next;
     }
 
     private async Task PruneIfDueAsync(CancellationToken cancellationToken)

@@ -221,24 +221,36 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
                 }
             }
 
+            var next = _revision;
+            var hasMore = false;
+            if (memories.Count > query.Limit)
+            {
+                // The page ends before the first revision beyond the limit, never inside one revision.
+                memories.Sort(static (a, b) => a.Revision.CompareTo(b.Revision));
+                var cut = memories[query.Limit].Revision;
+                if (memories[0].Revision == cut)
+                {
+                    cut++;
+                }
+
+                memories.RemoveAll(m => m.Revision >= cut);
+                next = cut;
+                hasMore = true;
+            }
+
             foreach (var key in query.Refetch)
             {
                 if (_memories.TryGetValue(key.AgentId, out var bucket) && bucket.TryGetValue(key.MemoryId, out var row)
-                    && (row.Revision < from || (row.Writer == reader && !row.Merged)))
+                    && (row.Revision < from || row.Revision >= next || (row.Writer == reader && !row.Merged)))
                 {
                     memories.Add(new MemoryChange(row.Entry, row.Revision));
                 }
             }
 
-            if (memories.Count > query.Limit)
-            {
-                return Task.FromResult(new MemoryChangePage { Next = _revision, MustReload = true });
-            }
-
             var wanted = query.AgentIds as IReadOnlySet<string> ?? new HashSet<string>(query.AgentIds, StringComparer.Ordinal);
             foreach (var ((agentId, memoryId), mark) in _tombstones)
             {
-                if (mark.Revision >= from && mark.Writer != reader && wanted.Contains(agentId))
+                if (mark.Revision >= from && mark.Revision < next && mark.Writer != reader && wanted.Contains(agentId))
                 {
                     deletes.Add(new MemoryKey(agentId, memoryId));
                 }
@@ -246,14 +258,15 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
 
             foreach (var (agentId, mark) in _erasures)
             {
-                if (mark.Revision >= from && mark.Writer != reader && wanted.Contains(agentId))
+                if (mark.Revision >= from && mark.Revision < next && mark.Writer != reader && wanted.Contains(agentId))
                 {
                     erased.Add(agentId);
                 }
             }
 
             memories.Sort(static (a, b) => a.Revision.CompareTo(b.Revision));
-            return Task.FromResult(new MemoryChangePage { Memories = memories, Deletes = deletes, ErasedAgents = erased, Agents = agents, Next = _revision });
+            agents.RemoveAll(a => _agents[a.AgentId].Revision >= next);
+            return Task.FromResult(new MemoryChangePage { Memories = memories, Deletes = deletes, ErasedAgents = erased, Agents = agents, Next = next, HasMore = hasMore });
         }
     }
 

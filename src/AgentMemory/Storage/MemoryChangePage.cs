@@ -19,9 +19,14 @@ public sealed class MemoryChangePage
     public long Next { get; init; }
 
     /// <summary>
-    /// Whether the reader cannot catch up from its position: more changed than <see cref="MemoryChangeQuery.Limit"/>, or
-    /// the position is older than the oldest tombstone the store keeps. The reader reloads the agents it holds and
-    /// goes on from <see cref="Next"/>.
+    /// Whether more changes follow at <see cref="Next"/> (more changed than <see cref="MemoryChangeQuery.Limit"/>): the
+    /// reader reads again at once.
+    /// </summary>
+    public bool HasMore { get; init; }
+
+    /// <summary>
+    /// Whether the reader cannot catch up from its position, which is older than the oldest tombstone the store keeps.
+    /// The reader reloads the agents it holds and goes on from <see cref="Next"/>.
     /// </summary>
     public bool MustReload { get; init; }
 }

@@ -24,6 +24,9 @@ public sealed record MemoryChangeQuery
     /// </summary>
     public IReadOnlyCollection<MemoryKey> Refetch { get; init; } = [];
 
-    /// <summary>At most this many memories; beyond it the page says <see cref="MemoryChangePage.MustReload"/>.</summary>
+    /// <summary>
+    /// About this many memories at most: a page ends before the first change beyond it (<see cref="MemoryChangePage.HasMore"/>),
+    /// but never inside one commit, so one large commit comes whole.
+    /// </summary>
     public int Limit { get; init; } = 10_000;
 }

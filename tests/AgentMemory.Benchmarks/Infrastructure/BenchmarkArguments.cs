@@ -2,18 +2,18 @@ using System.Globalization;
 
 namespace AgentMemory.Benchmarks.Infrastructure;
 
-/// <summary>The command line: a benchmark name, then --out FILE, --data PATH, --seconds N.</summary>
-internal sealed record BenchmarkArguments(string Name, string? Out, string? Data, int? Seconds)
+/// <summary>The command line: a benchmark name, then --out FILE, --data PATH, --seconds N, --hosts N.</summary>
+internal sealed record BenchmarkArguments(string Name, string? Out, string? Data, int? Seconds, int? Hosts = null)
 {
     public static BenchmarkArguments Parse(string[] args)
     {
         if (args.Length == 0)
         {
-            throw new ArgumentException("Name a benchmark: persist, load, remember-latency, recall-latency, locomo, learning, soak.");
+            throw new ArgumentException("Name a benchmark: persist, load, remember-latency, recall-latency, locomo, learning, soak, coherence.");
         }
 
         string? output = null, data = null;
-        int? seconds = null;
+        int? seconds = null, hosts = null;
         for (var i = 1; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -22,12 +22,13 @@ internal sealed record BenchmarkArguments(string Name, string? Out, string? Data
                 case "--out": output = value; break;
                 case "--data": data = value; break;
                 case "--seconds": seconds = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--hosts": hosts = int.Parse(value, CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
 
             i++;
         }
 
-        return new BenchmarkArguments(args[0], output, data, seconds);
+        return new BenchmarkArguments(args[0], output, data, seconds, hosts);
     }
 }
