@@ -139,6 +139,32 @@ public abstract class HostCoherenceContract
         await EventuallyAsync(async () => (await b.GetAsync(agent, memory.Id))!.AccessCount == memory.AccessCount + 10, "host B counts host A's accesses");
     }
 
+    /// <summary>Coherence: what two hosts learn for one agent at once both count, in the store and on both hosts.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task LessonsLearnedOnTwoHostsBothCount()
+    {
+        var (a, b) = (StartHost(), StartHost());
+        var agent = MemoryEntries.UniqueAgent();
+        var memory = await a.RememberAsync(agent, "alpha beta gamma delta");
+        await a.FlushAsync();
+        Assert.That(await b.GetAsync(agent, memory.Id), Is.Not.Null);
+
+        // Each host is misled by a different word of the memory, at the same time.
+        await Task.WhenAll(
+            a.RecordOutcomeAsync(agent, [memory.Id], -1, "alpha question").AsTask(),
+            b.RecordOutcomeAsync(agent, [memory.Id], -1, "beta question").AsTask());
+        await a.FlushAsync();
+        await b.FlushAsync();
+
+        var store = _hosts[0].GetRequiredService<IMemoryStore>();
+        var counters = (await store.GetAgentAsync(agent))!.Counters;
+        Assert.That((counters.GetValueOrDefault("misled:alpha"), counters.GetValueOrDefault("misled:beta")), Is.EqualTo((1.0, 1.0)), "both lessons are in the store");
+        var stored = await StartHost().GetAsync(agent, memory.Id);
+        await EventuallyAsync(async () => (await a.GetAsync(agent, memory.Id))!.Utility == stored!.Utility, "host A has both outcomes' utility");
+        await EventuallyAsync(async () => (await b.GetAsync(agent, memory.Id))!.Utility == stored!.Utility, "host B has both outcomes' utility");
+    }
+
     /// <summary>
     /// Coherence: three hosts remembering, updating, forgetting, erasing, recalling, learning and consolidating the same
     /// agents at once end with every host, and a fresh one, holding what the store holds, memory by memory, field by field.

@@ -32,6 +32,28 @@ public abstract partial class MemoryStoreContract
         Assert.That((await MemoryEntries.LoadAllAsync(Store, agent)).Single().AccessCount, Is.EqualTo(entry.AccessCount + 4));
     }
 
+    /// <summary>Contract: Counter deltas of several writers add up; a reset clears them; a state given does not change them.</summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task CountersAddUpAcrossWriters()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        await Store.ApplyAsync(new MemoryChangeSet { Agents = [new AgentState { AgentId = agent, CreatedAt = DateTimeOffset.UnixEpoch }] });
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = Guid.NewGuid(), CounterDeltas = [new(agent, "misled:alpha", 1), new(agent, "semantic.helped", 0.5)] });
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = Guid.NewGuid(), CounterDeltas = [new(agent, "misled:alpha", 2), new(agent, "misled:beta", 1)] });
+        await Store.ApplyAsync(new MemoryChangeSet { Agents = [new AgentState { AgentId = agent, CreatedAt = DateTimeOffset.UnixEpoch, LearningEnabled = false, Counters = new Dictionary<string, double> { ["misled:alpha"] = 100 } }] });
+
+        var state = await Store.GetAgentAsync(agent);
+        Assert.That(state!.Counters, Is.EquivalentTo(new Dictionary<string, double> { ["misled:alpha"] = 3, ["misled:beta"] = 1, ["semantic.helped"] = 0.5 }));
+        Assert.That(state.LearningEnabled, Is.False);
+
+        await Store.ApplyAsync(new MemoryChangeSet { CounterResets = [agent], CounterDeltas = [new(agent, "lexical.misled", 1)] });
+        Assert.That((await Store.GetAgentAsync(agent))!.Counters, Is.EquivalentTo(new Dictionary<string, double> { ["lexical.misled"] = 1 }));
+
+        await Store.ApplyAsync(new MemoryChangeSet { DeletedAgents = [agent] });
+        Assert.That(await Store.GetAgentAsync(agent), Is.Null);
+    }
+
     /// <summary>Contract: A deleted memory is never written back by a host that still held it.</summary>
     /// <returns>A task that completes when the check is done.</returns>
     [Test]

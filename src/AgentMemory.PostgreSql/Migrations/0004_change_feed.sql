@@ -32,6 +32,14 @@ CREATE TABLE __SCHEMA__.tombstones (
 CREATE INDEX tombstones_changed_xid ON __SCHEMA__.tombstones (changed_xid);
 CREATE INDEX tombstones_deleted_at ON __SCHEMA__.tombstones (deleted_at);
 
+-- What each agent learned, as counters that every host moves by deltas (no host's lessons overwrite another's).
+CREATE TABLE __SCHEMA__.agent_counters (
+    agent_id text COLLATE "C" NOT NULL,
+    key      text             NOT NULL,
+    value    double precision NOT NULL,
+    PRIMARY KEY (agent_id, key)
+);
+
 CREATE TABLE __SCHEMA__.writers (
     writer     uuid        NOT NULL PRIMARY KEY,
     batch      bigint      NOT NULL,

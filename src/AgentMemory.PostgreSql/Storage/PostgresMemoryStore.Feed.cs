@@ -78,8 +78,9 @@ internal sealed partial class PostgresMemoryStore
                 commandTimeout: _timeoutSeconds,
                 cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
             var states = (await connection.QueryAsync<AgentRow>(new CommandDefinition(
-                $"SELECT agent_id AS AgentId, created_at AS CreatedAt, learning_enabled AS LearningEnabled, settings::text AS Settings FROM {_agents} " +
-                "WHERE agent_id = ANY(@agents) AND changed_xid >= @from::text::xid8 AND changed_xid < @to::text::xid8 AND writer <> @reader",
+                // An agent's state comes back to its own writer too: its counters are deltas of several hosts.
+                $"SELECT {AgentColumns} FROM {_agents} a " +
+                "WHERE a.agent_id = ANY(@agents) AND a.changed_xid >= @from::text::xid8 AND a.changed_xid < @to::text::xid8",
                 new { agents, from, to, reader = query.Reader },
                 commandTimeout: _timeoutSeconds,
                 cancellationToken: cancellationToken)).ConfigureAwait(false)).Select(static r => r.ToState()).ToList();

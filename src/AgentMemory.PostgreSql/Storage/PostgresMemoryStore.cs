@@ -165,7 +165,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
             var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var connectionScope = connection.ConfigureAwait(false);
             var row = await connection.QuerySingleOrDefaultAsync<AgentRow>(new CommandDefinition(
-                $"SELECT agent_id AS AgentId, created_at AS CreatedAt, learning_enabled AS LearningEnabled, settings::text AS Settings FROM {_agents} WHERE agent_id = @agentId",
+                $"SELECT {AgentColumns} FROM {_agents} a WHERE agent_id = @agentId",
                 new { agentId }, commandTimeout: _timeoutSeconds, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return row?.ToState();
         }
@@ -187,7 +187,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
                 var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using var connectionScope = connection.ConfigureAwait(false);
                 page = [.. await connection.QueryAsync<AgentRow>(new CommandDefinition(
-                    $"SELECT agent_id AS AgentId, created_at AS CreatedAt, learning_enabled AS LearningEnabled, settings::text AS Settings FROM {_agents} " +
+                    $"SELECT {AgentColumns} FROM {_agents} a " +
                     "WHERE @after::text IS NULL OR agent_id > @after ORDER BY agent_id LIMIT 1000",
                     new { after }, commandTimeout: _timeoutSeconds, cancellationToken: cancellationToken)).ConfigureAwait(false)];
             }
@@ -213,7 +213,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
     /// <summary>Deletes the agents and their memories, leaving a marker that keeps every host from writing them back.</summary>
     private Task EraseAgentsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<string> agentIds, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
-            $"DELETE FROM {_memories} WHERE agent_id = ANY(@ids); DELETE FROM {_agents} WHERE agent_id = ANY(@ids); " +
+            $"DELETE FROM {_memories} WHERE agent_id = ANY(@ids); DELETE FROM {_agents} WHERE agent_id = ANY(@ids); DELETE FROM {_schema}.agent_counters WHERE agent_id = ANY(@ids); " +
             $"INSERT INTO {_schema}.tombstones AS t (agent_id, memory_id) SELECT DISTINCT unnest(@ids), '{Guid.Empty}'::uuid " +
             "ON CONFLICT (agent_id, memory_id) DO UPDATE SET writer = excluded.writer, changed_xid = pg_current_xact_id(), deleted_at = now();",
             new { ids = agentIds.ToArray() }, transaction, _timeoutSeconds, cancellationToken: cancellationToken));
@@ -241,6 +241,30 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
             },
             transaction, _timeoutSeconds, cancellationToken: cancellationToken));
     }
+
+    /// <summary>
+    /// Clears and moves agents' learning counters, and marks each agent changed (creating the agents the store does not
+    /// know yet), so hosts read its counters again.
+    /// </summary>
+    private Task MoveCountersAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MemoryChangeSet changes, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM {_schema}.agent_counters WHERE agent_id = ANY(@resets); " +
+            $"INSERT INTO {_schema}.agent_counters AS c (agent_id, key, value) " +
+            "SELECT agent_id, key, sum(delta) FROM unnest(@agents, @keys, @deltas) AS d(agent_id, key, delta) GROUP BY agent_id, key " +
+            "ON CONFLICT (agent_id, key) DO UPDATE SET value = c.value + excluded.value; " +
+            $"INSERT INTO {_agents} AS a (agent_id, created_at) SELECT DISTINCT unnest(@touched), now() " +
+            "ON CONFLICT (agent_id) DO UPDATE SET writer = excluded.writer, changed_xid = pg_current_xact_id();",
+            new
+            {
+                resets = changes.CounterResets.ToArray(),
+                agents = changes.CounterDeltas.Select(static d => d.AgentId).ToArray(),
+                keys = changes.CounterDeltas.Select(static d => d.Key).ToArray(),
+                deltas = changes.CounterDeltas.Select(static d => d.Delta).ToArray(),
+                touched = changes.CounterResets.Concat(changes.CounterDeltas.Select(static d => d.AgentId)).Distinct(StringComparer.Ordinal).ToArray(),
+            },
+            transaction,
+            _timeoutSeconds,
+            cancellationToken: cancellationToken));
 
     /// <summary>Deletes memories, leaving tombstones that keep every host from writing them back.</summary>
     private Task DeleteMemoriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryKey> keys, CancellationToken cancellationToken) =>
@@ -277,6 +301,11 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
         if (changes.Agents.Count > 0)
         {
             await UpsertAgentsAsync(connection, transaction, changes.Agents, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (changes.CounterResets.Count + changes.CounterDeltas.Count > 0)
+        {
+            await MoveCountersAsync(connection, transaction, changes, cancellationToken).ConfigureAwait(false);
         }
 
         if (changes.Deletes.Count > 0)
@@ -430,6 +459,11 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
             },
             transaction, _timeoutSeconds, cancellationToken: cancellationToken));
 
+    /// <summary>An agent's columns as <see cref="AgentRow"/> reads them (the agents table as <c>a</c>), its counters as one JSON object.</summary>
+    private string AgentColumns =>
+        "a.agent_id AS AgentId, a.created_at AS CreatedAt, a.learning_enabled AS LearningEnabled, a.settings::text AS Settings, " +
+        $"(SELECT coalesce(jsonb_object_agg(c.key, c.value), '{{}}') FROM {_schema}.agent_counters c WHERE c.agent_id = a.agent_id)::text AS Counters";
+
     private sealed class AgentRow
     {
         public string AgentId { get; set; } = string.Empty;
@@ -440,6 +474,8 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
 
         public string Settings { get; set; } = "{}";
 
+        public string Counters { get; set; } = "{}";
+
         public AgentState ToState()
         {
             using var document = JsonDocument.Parse(Settings);
@@ -449,6 +485,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
                 CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)),
                 LearningEnabled = LearningEnabled,
                 Settings = document.RootElement.Clone(),
+                Counters = JsonSerializer.Deserialize<Dictionary<string, double>>(Counters) ?? [],
             };
         }
     }

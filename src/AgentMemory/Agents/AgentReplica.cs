@@ -72,7 +72,7 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
             _state = value;
             if (_learning is null || value is null)
             {
-                _learning = AgentLearning.From(value);
+                _learning = AgentLearning.FromStored(value);
             }
         }
     }
@@ -96,7 +96,7 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
     public long LastStateWrite { get; set; }
 
     /// <summary>Takes what the agent learned from <see cref="State"/> as stored (caller holds the write lock).</summary>
-    public void ReloadLearning() => _learning = AgentLearning.From(_state);
+    public void ReloadLearning() => _learning = AgentLearning.FromStored(_state);
 
     /// <summary>Forgets what the agent learned about finding memories (caller holds the write lock).</summary>
     public void ResetLearning() => _learning = new AgentLearning();

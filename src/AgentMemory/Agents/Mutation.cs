@@ -69,6 +69,22 @@ internal sealed class Mutation(WriteQueue queue, AgentReplica agent, int reserve
         Agent.LastStateWrite = record.Sequence;
     }
 
+    /// <summary>What the agent learned moved by these deltas (the store adds them up, whoever sends them).</summary>
+    public void CountersChanged(IReadOnlyDictionary<string, double> deltas)
+    {
+        var record = ChangeRecord.CountersOf(Agent.AgentId, deltas, Track());
+        Emit(record);
+        Agent.LastStateWrite = record.Sequence;
+    }
+
+    /// <summary>What the agent learned cleared.</summary>
+    public void CountersReset()
+    {
+        var record = ChangeRecord.CounterReset(Agent.AgentId, Track());
+        Emit(record);
+        Agent.LastStateWrite = record.Sequence;
+    }
+
     /// <summary>Creates the agent's state when the store does not know the agent yet.</summary>
     public void EnsureAgent(DateTimeOffset now)
     {

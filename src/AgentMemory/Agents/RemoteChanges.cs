@@ -25,7 +25,7 @@ internal sealed class RemoteChanges(WriteQueue queue)
     /// <param name="deletes">The memories deleted.</param>
     /// <param name="state">The agent's state, when it changed.</param>
     /// <param name="writtenBelow">The writer's mark (<see cref="WriteQueue.WrittenBelow"/>) taken before the feed was read.</param>
-    /// <param name="waiting">Collects the memories whose change waits.</param>
+    /// <param name="waiting">Collects the memories whose change waits (and the agent, with an empty memory id, when its state waits).</param>
     public bool Apply(AgentReplica agent, IReadOnlyList<MemoryChange> memories, IReadOnlyList<Guid> deletes, AgentState? state, long writtenBelow, ICollection<MemoryKey> waiting)
     {
         // Words and content identities of new or reworded memories are computed before taking the write lock, as for a
@@ -112,15 +112,30 @@ internal sealed class RemoteChanges(WriteQueue queue)
                 }
             }
 
-            if (state is not null && (agent.LastStateWrite == 0 || agent.LastStateWrite < writtenBelow))
+            if (state is not null && !ApplyState(agent, state, writtenBelow))
             {
-                agent.State = state;
-                agent.ReloadLearning();
+                waiting.Add(new MemoryKey(agent.AgentId, Guid.Empty));
             }
 
             agent.ForgetWrittenDeletions(queue);
         }
 
+        return true;
+    }
+
+    /// <summary>
+    /// Takes the agent's state as stored (its settings and what it learned, the counters of every host) unless this
+    /// host changed it after <paramref name="writtenBelow"/>; returns whether it did. Caller holds the write lock.
+    /// </summary>
+    public static bool ApplyState(AgentReplica agent, AgentState state, long writtenBelow)
+    {
+        if (agent.LastStateWrite >= writtenBelow)
+        {
+            return false;
+        }
+
+        agent.State = state;
+        agent.ReloadLearning();
         return true;
     }
 

@@ -224,11 +224,13 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
         var loadsBefore = _cache.LoadsStarted;
         var held = _cache.HeldIds();
         var refetch = _refetch;
+        var waiting = new HashSet<MemoryKey>();
 
         // What this host wrote before the read is in the rows read; a change written later may not be.
         var writtenBelow = _queue.WrittenBelow;
+        await RefetchStatesAsync(refetch, writtenBelow, waiting, cancellationToken).ConfigureAwait(false);
         var page = await _store.ReadChangesAsync(
-            new MemoryChangeQuery { From = from, AgentIds = held, Reader = _reader, Refetch = refetch },
+            new MemoryChangeQuery { From = from, AgentIds = held, Reader = _reader, Refetch = [.. refetch.Where(static k => k.MemoryId != Guid.Empty)] },
             cancellationToken).ConfigureAwait(false);
         Interlocked.Exchange(ref _lastCaughtUp, _time.GetTimestamp());
         if (page.MustReload)
@@ -255,7 +257,6 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
             }
         }
 
-        var waiting = new HashSet<MemoryKey>();
         foreach (var agent in Group(page))
         {
             if (page.ErasedAgents.Contains(agent.AgentId, StringComparer.Ordinal))
@@ -291,6 +292,29 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
         }
 
         return page.HasMore && next == page.Next;
+    }
+
+    /// <summary>Reads again the states of agents whose state waited for this host's own change of it.</summary>
+    private async Task RefetchStatesAsync(HashSet<MemoryKey> refetch, long writtenBelow, HashSet<MemoryKey> waiting, CancellationToken cancellationToken)
+    {
+        foreach (var key in refetch)
+        {
+            if (key.MemoryId != Guid.Empty || _cache.TryGetLoaded(key.AgentId) is not { } replica)
+            {
+                continue;
+            }
+
+            if (await _store.GetAgentAsync(key.AgentId, cancellationToken).ConfigureAwait(false) is { } state)
+            {
+                using (replica.EnterWrite())
+                {
+                    if (!replica.IsRetired && !RemoteChanges.ApplyState(replica, state, writtenBelow))
+                    {
+                        waiting.Add(key);
+                    }
+                }
+            }
+        }
     }
 
     private async Task PruneIfDueAsync(CancellationToken cancellationToken)

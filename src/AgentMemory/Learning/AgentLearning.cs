@@ -43,7 +43,7 @@ internal sealed class AgentLearning
     public static AgentLearning Neutral { get; } = new();
 
     /// <summary>What an agent's settings hold (nothing when absent; unreadable parts are skipped).</summary>
-    public static AgentLearning From(AgentState? state)
+    private static AgentLearning From(AgentState? state)
     {
         var learning = new AgentLearning();
         if (state?.Settings is not { ValueKind: JsonValueKind.Object } settings
@@ -67,6 +67,51 @@ internal sealed class AgentLearning
         learning._lexical = ReadPair(saved, "lexical");
         return learning;
     }
+
+    /// <summary>The learning of a stored agent: its state's settings (older versions kept it there) plus its counters.</summary>
+    public static AgentLearning FromStored(AgentState? state)
+    {
+        var learning = From(state);
+        if (state is null || state.Counters.Count == 0)
+        {
+            return learning;
+        }
+
+        foreach (var (key, value) in state.Counters)
+        {
+            if (!double.IsFinite(value))
+            {
+                continue;
+            }
+
+            switch (key)
+            {
+                case SemanticHelped: learning._semantic.Helped += value; break;
+                case SemanticMisled: learning._semantic.Misled += value; break;
+                case LexicalHelped: learning._lexical.Helped += value; break;
+                case LexicalMisled: learning._lexical.Misled += value; break;
+                default:
+                    if (key.StartsWith(MisledPrefix, StringComparison.Ordinal) && value > 0)
+                    {
+                        var word = key[MisledPrefix.Length..];
+                        learning._misled[word] = learning._misled.GetValueOrDefault(word) + (float)value;
+                    }
+
+                    break;
+            }
+        }
+
+        learning.Trim();
+        return learning;
+    }
+
+    /// <summary>The counter of a word that misled recall.</summary>
+    public const string MisledPrefix = "misled:";
+
+    private const string SemanticHelped = "semantic.helped";
+    private const string SemanticMisled = "semantic.misled";
+    private const string LexicalHelped = "lexical.helped";
+    private const string LexicalMisled = "lexical.misled";
 
     /// <summary>A query word's weight in (0, 1].</summary>
     public float TermWeight(string term) => _misled.TryGetValue(term, out var misled) ? 1f / (1f + misled) : 1f;
@@ -129,13 +174,23 @@ internal sealed class AgentLearning
     }
 
     /// <summary>Counts the words a task shared with a memory that misled the agent.</summary>
-    public void Misled(IEnumerable<string> words)
+    public void Misled(IEnumerable<string> words, Dictionary<string, double>? deltas = null)
     {
         foreach (var word in words)
         {
             _misled[word] = _misled.GetValueOrDefault(word) + 1;
+            if (deltas is not null)
+            {
+                deltas[MisledPrefix + word] = deltas.GetValueOrDefault(MisledPrefix + word) + 1;
+            }
         }
 
+        Trim();
+    }
+
+    /// <summary>Keeps the <see cref="Capacity"/> words that misled most (the store keeps every counter; this is what recall uses).</summary>
+    private void Trim()
+    {
         if (_misled.Count > Capacity)
         {
             foreach (var (word, _) in _misled.OrderBy(static p => p.Value).ThenBy(static p => p.Key, StringComparer.Ordinal).Take(_misled.Count - Capacity).ToList())
@@ -146,50 +201,58 @@ internal sealed class AgentLearning
     }
 
     /// <summary>Credits both relevance signals with a used memory's outcome (reward in [-1, 1]), each by how strongly it put the memory forward (in [0, 1]).</summary>
-    public void CreditSignals(double lexical, double semantic, double reward)
+    public void CreditSignals(double lexical, double semantic, double reward, Dictionary<string, double>? deltas = null)
     {
+        var (lexicalBefore, semanticBefore) = (_lexical, _semantic);
         _lexical = Credit(_lexical, lexical, reward);
         _semantic = Credit(_semantic, semantic, reward);
+        if (deltas is not null)
+        {
+            Add(deltas, LexicalHelped, _lexical.Helped - lexicalBefore.Helped);
+            Add(deltas, LexicalMisled, _lexical.Misled - lexicalBefore.Misled);
+            Add(deltas, SemanticHelped, _semantic.Helped - semanticBefore.Helped);
+            Add(deltas, SemanticMisled, _semantic.Misled - semanticBefore.Misled);
+        }
     }
 
-    private static (double Helped, double Misled) Credit((double Helped, double Misled) signal, double strength, double reward) =>
-        reward >= 0 ? (signal.Helped + (strength * reward), signal.Misled) : (signal.Helped, signal.Misled - (strength * reward));
-
-    /// <summary>The agent's settings with what was learned in place of what was saved.</summary>
-    public JsonElement WriteTo(JsonElement settings)
+    private static void Add(Dictionary<string, double> deltas, string key, double delta)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + (_misled.Count * 24));
+        if (delta != 0)
+        {
+            deltas[key] = deltas.GetValueOrDefault(key) + delta;
+        }
+    }
+
+    /// <summary>The settings without what older versions kept of the learning there.</summary>
+    public static JsonElement WithoutLearning(JsonElement settings)
+    {
+        if (settings.ValueKind != JsonValueKind.Object || !settings.TryGetProperty(SettingsKey, out _))
+        {
+            return settings;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            if (settings.ValueKind == JsonValueKind.Object)
+            foreach (var property in settings.EnumerateObject())
             {
-                foreach (var property in settings.EnumerateObject())
+                if (property.Name != SettingsKey)
                 {
-                    if (property.Name != SettingsKey)
-                    {
-                        property.WriteTo(writer);
-                    }
+                    property.WriteTo(writer);
                 }
             }
 
-            writer.WriteStartObject(SettingsKey);
-            writer.WriteStartObject("misled");
-            foreach (var (word, count) in _misled.OrderBy(static p => p.Key, StringComparer.Ordinal))
-            {
-                writer.WriteNumber(word, Math.Round(count, 3));
-            }
-
-            writer.WriteEndObject();
-            WritePair(writer, "semantic", _semantic);
-            WritePair(writer, "lexical", _lexical);
-            writer.WriteEndObject();
             writer.WriteEndObject();
         }
 
         using var document = JsonDocument.Parse(buffer.WrittenMemory);
         return document.RootElement.Clone();
     }
+
+    private static (double Helped, double Misled) Credit((double Helped, double Misled) signal, double strength, double reward) =>
+        reward >= 0 ? (signal.Helped + (strength * reward), signal.Misled) : (signal.Helped, signal.Misled - (strength * reward));
+
 
     private static double Reliability((double Helped, double Misled) signal) => (signal.Helped + 1) / (signal.Misled + 1);
 
@@ -200,11 +263,4 @@ internal sealed class AgentLearning
             ? (helped, misled)
             : (0, 0);
 
-    private static void WritePair(Utf8JsonWriter writer, string name, (double Helped, double Misled) pair)
-    {
-        writer.WriteStartArray(name);
-        writer.WriteNumberValue(Math.Round(pair.Helped, 4));
-        writer.WriteNumberValue(Math.Round(pair.Misled, 4));
-        writer.WriteEndArray();
-    }
 }

@@ -68,8 +68,14 @@ internal sealed class OutcomeLearner(AgentCache cache, AgentMutator mutator, Que
         agent.ResetLearning();
         if (agent.State is { } state)
         {
-            agent.State = state with { Settings = agent.Learning.WriteTo(state.Settings) };
-            mutation.AgentChanged(agent.State);
+            if (state.Settings.ValueKind == System.Text.Json.JsonValueKind.Object && state.Settings.TryGetProperty(AgentLearning.SettingsKey, out _))
+            {
+                // What older versions kept of the learning in the settings goes too.
+                agent.State = state with { Settings = AgentLearning.WithoutLearning(state.Settings) };
+                mutation.AgentChanged(agent.State);
+            }
+
+            mutation.CountersReset();
         }
 
         return changed.Count;
@@ -89,6 +95,7 @@ internal sealed class OutcomeLearner(AgentCache cache, AgentMutator mutator, Que
         var taskWords = taskTerms?.Select(static t => t.Key).ToHashSet(StringComparer.Ordinal);
         var misleading = new HashSet<string>(StringComparer.Ordinal);
         var learned = false;
+        var deltas = new Dictionary<string, double>(StringComparer.Ordinal);
         var slots = new List<int>(ids.Count);
         foreach (var id in ids)
         {
@@ -121,7 +128,7 @@ internal sealed class OutcomeLearner(AgentCache cache, AgentMutator mutator, Que
             {
                 if (semantic is { } value)
                 {
-                    agent.Learning.CreditSignals(lexical, value, reward);
+                    agent.Learning.CreditSignals(lexical, value, reward, deltas);
                     learned = true;
                 }
             }
@@ -129,15 +136,14 @@ internal sealed class OutcomeLearner(AgentCache cache, AgentMutator mutator, Que
 
         if (misleading.Count > 0)
         {
-            agent.Learning.Misled(misleading);
+            agent.Learning.Misled(misleading, deltas);
             learned = true;
         }
 
-        if (learned)
+        if (learned && deltas.Count > 0)
         {
-            var state = agent.State ?? new AgentState { AgentId = agent.AgentId, CreatedAt = now };
-            agent.State = state with { Settings = agent.Learning.WriteTo(state.Settings) };
-            mutation.AgentChanged(agent.State);
+            mutation.EnsureAgent(now);
+            mutation.CountersChanged(deltas);
         }
 
         return changed;

@@ -44,14 +44,23 @@ internal static class ChangeCoalescer
                     break;
 
                 case ChangeKind.Agent:
-                    if (!agents.TryGetValue(change.AgentId, out var existing))
+                    AgentUnit(change.AgentId, agents, units).Agent = change.Agent;
+                    break;
+
+                case ChangeKind.CounterReset:
+                    var reset = AgentUnit(change.AgentId, agents, units);
+                    reset.ResetCounters = true;
+                    reset.CounterDeltas = null;
+                    break;
+
+                case ChangeKind.Counters:
+                    var counted = AgentUnit(change.AgentId, agents, units);
+                    counted.CounterDeltas ??= new Dictionary<string, double>(StringComparer.Ordinal);
+                    foreach (var (key, delta) in change.Counters!)
                     {
-                        existing = new WriteUnit(change.AgentId, Guid.Empty);
-                        agents.Add(change.AgentId, existing);
-                        units.Add(existing);
+                        counted.CounterDeltas[key] = counted.CounterDeltas.GetValueOrDefault(key) + delta;
                     }
 
-                    existing.Agent = change.Agent;
                     break;
 
                 case ChangeKind.EmbeddingsAttached:
@@ -84,6 +93,8 @@ internal static class ChangeCoalescer
     {
         var erasedAgents = new List<string>();
         var agents = new List<AgentState>();
+        var counterResets = new List<string>();
+        var counterDeltas = new List<AgentCounterDelta>();
         var deletes = new List<MemoryKey>();
         var inserts = new List<MemoryEntry>();
         var updates = new List<MemoryPatch>();
@@ -99,6 +110,19 @@ internal static class ChangeCoalescer
             if (unit.Agent is { } agent)
             {
                 agents.Add(agent);
+            }
+
+            if (unit.ResetCounters)
+            {
+                counterResets.Add(unit.AgentId);
+            }
+
+            if (unit.CounterDeltas is { } deltas)
+            {
+                foreach (var (key, delta) in deltas)
+                {
+                    counterDeltas.Add(new AgentCounterDelta(unit.AgentId, key, delta));
+                }
             }
 
             if (unit.DeleteFirst)
@@ -136,6 +160,8 @@ internal static class ChangeCoalescer
             Batch = batch,
             DeletedAgents = erasedAgents,
             Agents = agents,
+            CounterResets = counterResets,
+            CounterDeltas = counterDeltas,
             Deletes = deletes,
             Inserts = inserts,
             Updates = updates,
@@ -187,6 +213,18 @@ internal static class ChangeCoalescer
                 LastAccessedAt = before.LastAccessedAt >= access.LastAccessedAt ? before.LastAccessedAt : access.LastAccessedAt,
             }
             : access;
+    }
+
+    private static WriteUnit AgentUnit(string agentId, Dictionary<string, WriteUnit> agents, List<WriteUnit> units)
+    {
+        if (!agents.TryGetValue(agentId, out var unit))
+        {
+            unit = new WriteUnit(agentId, Guid.Empty);
+            agents.Add(agentId, unit);
+            units.Add(unit);
+        }
+
+        return unit;
     }
 
     private static WriteUnit MemoryUnit(string agentId, Guid memoryId, Dictionary<(string, Guid), WriteUnit> memories, List<WriteUnit> units)

@@ -28,6 +28,12 @@ internal enum ChangeKind
     /// <summary>The agent forgotten with all its memories.</summary>
     EraseAgent,
 
+    /// <summary>Deltas of the agent's learning counters.</summary>
+    Counters,
+
+    /// <summary>The agent's learning counters cleared.</summary>
+    CounterReset,
+
     /// <summary>Not a change: completes when everything queued before it is durable.</summary>
     Flush,
 }

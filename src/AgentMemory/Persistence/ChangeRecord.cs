@@ -38,6 +38,9 @@ internal sealed class ChangeRecord
 
     public AgentState? Agent { get; private init; }
 
+    /// <summary>The deltas of a counters record.</summary>
+    public IReadOnlyDictionary<string, double>? Counters { get; private init; }
+
     public MemoryAccess Access { get; private init; }
 
     /// <summary>Completed when the change is durable (write-through callers and flushes wait on it).</summary>
@@ -97,6 +100,11 @@ internal sealed class ChangeRecord
     public static ChangeRecord AgentOf(AgentState agent, in Tracking tracking) => new(ChangeKind.Agent, agent.AgentId, tracking) { Agent = agent };
 
     public static ChangeRecord EraseAgent(string agentId, in Tracking tracking) => new(ChangeKind.EraseAgent, agentId, tracking);
+
+    public static ChangeRecord CountersOf(string agentId, IReadOnlyDictionary<string, double> deltas, in Tracking tracking) =>
+        new(ChangeKind.Counters, agentId, tracking) { Counters = deltas };
+
+    public static ChangeRecord CounterReset(string agentId, in Tracking tracking) => new(ChangeKind.CounterReset, agentId, tracking);
 
     public static ChangeRecord Flush() =>
         new(ChangeKind.Flush, string.Empty, new Tracking(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null, false));

@@ -17,6 +17,12 @@ internal sealed class WriteUnit(string agentId, Guid memoryId)
 
     public AgentState? Agent { get; set; }
 
+    /// <summary>Whether the agent's counters are cleared before <see cref="CounterDeltas"/> apply.</summary>
+    public bool ResetCounters { get; set; }
+
+    /// <summary>The agent's counter deltas, summed over the batch.</summary>
+    public Dictionary<string, double>? CounterDeltas { get; set; }
+
     public bool DeleteFirst { get; set; }
 
     /// <summary>The latest snapshot of the memory in the batch.</summary>

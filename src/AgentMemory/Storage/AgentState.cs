@@ -4,7 +4,8 @@ namespace AgentMemory.Storage;
 
 /// <summary>
 /// An agent as the store keeps it: its id, when it was first seen, whether it learns from outcomes, and what it
-/// learned. For store implementers: save and return every property as it is given.
+/// learned. For store implementers: save and return every property as it is given, but <see cref="Counters"/>, which
+/// only change sets' counter deltas move.
 /// </summary>
 public sealed record AgentState
 {
@@ -22,4 +23,13 @@ public sealed record AgentState
     /// saved and returned unchanged.
     /// </summary>
     public JsonElement Settings { get; init; } = MemoryJson.EmptyObject;
+
+    /// <summary>
+    /// What the agent learned from outcomes, as named counters. Several hosts learning for one agent each send deltas
+    /// (<see cref="MemoryChangeSet.CounterDeltas"/>) that the store adds up, so no host's lessons overwrite another's;
+    /// the counters of a state given in <see cref="MemoryChangeSet.Agents"/> are ignored.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Counters { get; init; } = EmptyCounters;
+
+    private static readonly IReadOnlyDictionary<string, double> EmptyCounters = new Dictionary<string, double>();
 }

@@ -14,11 +14,12 @@ public interface IMemoryStore
     Task InitializeAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Applies a change set atomically, in this order: agent deletions, agent states, memory deletions, inserts,
-    /// patches, accesses. The merge rules: a patch overwrites only its fields (so concurrent changes of different
-    /// fields from different hosts both survive, and for one field the later commit wins); access counts and utility
-    /// move by deltas; last-access and update times keep the later value; a deleted memory or erased agent's memory is
-    /// never written back by a patch. A numbered set (<see cref="MemoryChangeSet.Batch"/>) is applied at most once.
+    /// Applies a change set atomically, in this order: agent deletions, agent states, counter resets and deltas,
+    /// memory deletions, inserts, patches, accesses. The merge rules: a patch overwrites only its fields (so concurrent
+    /// changes of different fields from different hosts both survive, and for one field the later commit wins); access
+    /// counts, utility and agents' counters move by deltas; last-access and update times keep the later value; a
+    /// deleted memory or an erased agent's memory is never written back by a patch. A numbered set
+    /// (<see cref="MemoryChangeSet.Batch"/>) is applied at most once.
     /// </summary>
     /// <param name="changes">The changes.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -58,8 +58,15 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
 
             foreach (var agent in changes.Agents)
             {
-                var state = _agents.TryGetValue(agent.AgentId, out var existing) ? agent with { CreatedAt = existing.State.CreatedAt } : agent;
+                var state = _agents.TryGetValue(agent.AgentId, out var existing)
+                    ? agent with { CreatedAt = existing.State.CreatedAt, Counters = existing.State.Counters }
+                    : agent with { Counters = new Dictionary<string, double>() };
                 _agents[agent.AgentId] = (state, revision, writer);
+            }
+
+            if (changes.CounterResets.Count + changes.CounterDeltas.Count > 0)
+            {
+                ApplyCounters(changes, revision, writer);
             }
 
             foreach (var key in changes.Deletes)
@@ -215,7 +222,8 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
                     }
                 }
 
-                if (_agents.TryGetValue(agentId, out var agent) && agent.Revision >= from && agent.Writer != reader)
+                // An agent's state comes back to its own writer too: its counters are deltas of several hosts.
+                if (_agents.TryGetValue(agentId, out var agent) && agent.Revision >= from)
                 {
                     agents.Add(agent.State);
                 }
@@ -323,6 +331,39 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
             }
 
             return Task.FromResult(pruned);
+        }
+    }
+
+    /// <summary>Clears and moves agents' counters (caller holds the lock); an agent the store does not know gets a state.</summary>
+    private void ApplyCounters(MemoryChangeSet changes, long revision, Guid writer)
+    {
+        var touched = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
+        Dictionary<string, double> CountersOf(string agentId)
+        {
+            if (!touched.TryGetValue(agentId, out var counters))
+            {
+                counters = _agents.TryGetValue(agentId, out var known) ? new Dictionary<string, double>(known.State.Counters) : [];
+                touched.Add(agentId, counters);
+            }
+
+            return counters;
+        }
+
+        foreach (var agentId in changes.CounterResets)
+        {
+            CountersOf(agentId).Clear();
+        }
+
+        foreach (var (agentId, key, delta) in changes.CounterDeltas)
+        {
+            var counters = CountersOf(agentId);
+            counters[key] = counters.GetValueOrDefault(key) + delta;
+        }
+
+        foreach (var (agentId, counters) in touched)
+        {
+            var state = _agents.TryGetValue(agentId, out var known) ? known.State : new AgentState { AgentId = agentId, CreatedAt = _time.GetUtcNow() };
+            _agents[agentId] = (state with { Counters = counters }, revision, writer);
         }
     }
 

@@ -25,6 +25,12 @@ public sealed class MemoryChangeSet
     /// <summary>Agents to create or whose state to replace (their creation time is kept).</summary>
     public IReadOnlyList<AgentState> Agents { get; init; } = [];
 
+    /// <summary>Agents whose counters are cleared (applied after <see cref="Agents"/>, before <see cref="CounterDeltas"/>).</summary>
+    public IReadOnlyList<string> CounterResets { get; init; } = [];
+
+    /// <summary>Deltas added to agents' counters (<see cref="AgentState.Counters"/>); a counter not stored starts at 0.</summary>
+    public IReadOnlyList<AgentCounterDelta> CounterDeltas { get; init; } = [];
+
     /// <summary>Memories to delete, for good: the store keeps a tombstone, so no later patch writes one back.</summary>
     public IReadOnlyList<MemoryKey> Deletes { get; init; } = [];
 
@@ -41,7 +47,7 @@ public sealed class MemoryChangeSet
     public IReadOnlyList<MemoryAccess> Accesses { get; init; } = [];
 
     /// <summary>How many changes the set holds.</summary>
-    public int Count => DeletedAgents.Count + Agents.Count + Deletes.Count + Inserts.Count + Updates.Count + Accesses.Count;
+    public int Count => DeletedAgents.Count + Agents.Count + CounterResets.Count + CounterDeltas.Count + Deletes.Count + Inserts.Count + Updates.Count + Accesses.Count;
 
     /// <summary>Whether the set holds no change.</summary>
     public bool IsEmpty => Count == 0;

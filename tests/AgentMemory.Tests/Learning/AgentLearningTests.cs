@@ -51,19 +51,34 @@ public sealed class AgentLearningTests
     }
 
     [Test]
-    public void WhatWasLearnedRoundTripsThroughTheAgentsSettings()
+    public void WhatWasLearnedRoundTripsThroughTheAgentsCounters()
     {
         var learning = new AgentLearning();
-        learning.Misled(["brok", "brok", "client"]);
-        learning.CreditSignals(0.25, 0.75, -1);
-        var settings = learning.WriteTo(MemoryJson.Parse("""{"mine":[1,2]}"""));
-        var state = new AgentState { AgentId = "a1", CreatedAt = DateTimeOffset.UnixEpoch, Settings = settings };
+        var deltas = new Dictionary<string, double>();
+        learning.Misled(["brok", "brok", "client"], deltas);
+        learning.CreditSignals(0.25, 0.75, -1, deltas);
+        var state = new AgentState { AgentId = "a1", CreatedAt = DateTimeOffset.UnixEpoch, Counters = deltas };
 
-        var loaded = AgentLearning.From(state);
+        var loaded = AgentLearning.FromStored(state);
 
+        Assert.That(deltas["misled:brok"], Is.EqualTo(2));
         Assert.That(loaded.TermWeight("brok"), Is.EqualTo(learning.TermWeight("brok")));
         Assert.That(loaded.TermWeight("client"), Is.EqualTo(learning.TermWeight("client")));
         Assert.That(loaded.SemanticShare(0.5), Is.EqualTo(learning.SemanticShare(0.5)).Within(1e-9));
-        Assert.That(settings.GetProperty("mine").GetArrayLength(), Is.EqualTo(2), "other settings are kept");
+    }
+
+    [Test]
+    public void LearningKeptInTheSettingsByEarlierVersionsAddsToTheCounters()
+    {
+        var settings = MemoryJson.Parse("""{"mine":[1,2],"learning":{"misled":{"brok":2},"semantic":[0,0.75],"lexical":[0,0.25]}}""");
+        var counters = new Dictionary<string, double> { ["misled:brok"] = 1, ["semantic.misled"] = 0.25 };
+        var loaded = AgentLearning.FromStored(new AgentState { AgentId = "a1", CreatedAt = DateTimeOffset.UnixEpoch, Settings = settings, Counters = counters });
+
+        var expected = new AgentLearning();
+        expected.Misled(["brok", "brok", "brok"]);
+        expected.CreditSignals(0.25, 1.0, -1);
+        Assert.That(loaded.TermWeight("brok"), Is.EqualTo(expected.TermWeight("brok")));
+        Assert.That(loaded.SemanticShare(0.5), Is.EqualTo(expected.SemanticShare(0.5)).Within(1e-9));
+        Assert.That(AgentLearning.WithoutLearning(settings).GetRawText(), Is.EqualTo("""{"mine":[1,2]}"""));
     }
 }

@@ -83,7 +83,7 @@ public sealed class LearnedRelevanceTests
         }
 
         var state = await store.GetAgentAsync("a1");
-        Assert.That(state!.Settings.GetProperty("learning").GetProperty("misled").GetProperty("brok").GetDouble(), Is.EqualTo(3));
+        Assert.That(state!.Counters["misled:brok"], Is.EqualTo(3));
 
         await using var second = MemoryTestHost.Create(store: store);
         Assert.That((await Recall(second.Memory.ForAgent("a1")))[0], Is.EqualTo(right));

@@ -67,9 +67,9 @@ public sealed class AgentTurnTests
 
         // The followed memory was the best word match when the task recalled: word match earns the full credit. (The
         // task's own outcome, remembered after, holds every word of the task and would have taken the best place.)
-        var learning = (await host.Store.GetAgentAsync("a1"))!.Settings.GetProperty("learning");
-        Assert.That(learning.GetProperty("lexical")[0].GetDouble(), Is.EqualTo(1).Within(1e-3));
-        Assert.That(learning.GetProperty("lexical")[1].GetDouble(), Is.Zero);
+        var learning = (await host.Store.GetAgentAsync("a1"))!.Counters;
+        Assert.That(learning["lexical.helped"], Is.EqualTo(1).Within(1e-3));
+        Assert.That(learning.GetValueOrDefault("lexical.misled"), Is.Zero);
     }
 
     [Test]
