@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -29,6 +30,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
     private readonly string _memories;
     private readonly string _agents;
     private readonly string _channel;
+    private readonly string _staging;
     private readonly PostgresChangeListener _listener;
 
     public PostgresMemoryStore(PostgresDataSourceProvider dataSource, IOptions<PostgresMemoryStoreOptions> options, ILoggerFactory? loggerFactory = null)
@@ -43,6 +45,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
 
         _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<PostgresMemoryStore>();
         _channel = $"agentmemory_{_options.Schema}";
+        _staging = string.Create(CultureInfo.InvariantCulture, $"agentmemory_staging_{PostgresSchema.LatestVersion}_{(ulong)AdvisoryLockKey.For("staging", _options.Schema):x}");
         _listener = new PostgresChangeListener(_dataSource, _channel, _logger);
     }
 
@@ -415,8 +418,11 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
     /// </summary>
     private async Task StageAndPatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryPatch> patches, CancellationToken cancellationToken)
     {
+        // The staging table lives as long as the pooled session and is emptied by every commit: creating one per batch
+        // costs catalog writes on every write. Its name carries the schema and its version, so a migrated or another
+        // schema never meets an old table.
         var create = new NpgsqlCommand(
-            $"CREATE TEMP TABLE agentmemory_staging (LIKE {_memories} INCLUDING DEFAULTS, fields integer NOT NULL, utility_delta double precision NOT NULL) ON COMMIT DROP",
+            $"CREATE TEMP TABLE IF NOT EXISTS {_staging} (LIKE {_memories} INCLUDING DEFAULTS, fields integer NOT NULL, utility_delta double precision NOT NULL) ON COMMIT DELETE ROWS",
             connection,
             transaction);
         await using (create.ConfigureAwait(false))
@@ -425,13 +431,13 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await MemoryRowWriter.CopyPatchesAsync(connection, "agentmemory_staging", patches, _options.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        await MemoryRowWriter.CopyPatchesAsync(connection, _staging, patches, _options.CommandTimeout, cancellationToken).ConfigureAwait(false);
 
         // One row per memory: the latest version when a set holds one memory twice (an UPDATE takes a row once).
+        var latest = $"(SELECT DISTINCT ON (agent_id, id) * FROM {_staging} ORDER BY agent_id, id, version DESC)";
         var patch = new NpgsqlCommand(
-            "CREATE TEMP TABLE agentmemory_patches ON COMMIT DROP AS SELECT DISTINCT ON (agent_id, id) * FROM agentmemory_staging ORDER BY agent_id, id, version DESC; " +
-            $"UPDATE {_memories} AS m SET {MemoryColumns.PatchSet} FROM agentmemory_patches s WHERE m.agent_id = s.agent_id AND m.id = s.id; " +
-            $"INSERT INTO {_memories} ({MemoryColumns.List}) SELECT {MemoryColumns.List} FROM agentmemory_patches s " +
+            $"UPDATE {_memories} AS m SET {MemoryColumns.PatchSet} FROM {latest} s WHERE m.agent_id = s.agent_id AND m.id = s.id; " +
+            $"INSERT INTO {_memories} ({MemoryColumns.List}) SELECT {MemoryColumns.List} FROM {latest} s " +
             $"WHERE NOT EXISTS (SELECT 1 FROM {_memories} e WHERE e.agent_id = s.agent_id AND e.id = s.id) " +
             $"AND NOT EXISTS (SELECT 1 FROM {_schema}.tombstones t WHERE t.agent_id = s.agent_id " +
             $"    AND (t.memory_id = s.id OR (t.memory_id = '{Guid.Empty}' AND t.writer <> s.writer AND t.deleted_at >= s.created_at))) " +
