@@ -213,6 +213,26 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
         }
     }
 
+    /// <summary>
+    /// Locks the rows this set changes, in key order. Several hosts change the same popular memories at once (accesses,
+    /// learning); taking the row locks in one order makes them wait for each other instead of deadlocking (which
+    /// PostgreSQL detects only after a second, with one transaction rolled back).
+    /// </summary>
+    private Task LockRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MemoryChangeSet changes, CancellationToken cancellationToken)
+    {
+        var keys = changes.Updates.Select(static p => (p.Entry.AgentId, Id: p.Entry.Id))
+            .Concat(changes.Accesses.Select(static a => (a.AgentId, Id: a.MemoryId)))
+            .Concat(changes.Deletes.Select(static d => (d.AgentId, Id: d.MemoryId)))
+            .Distinct()
+            .ToList();
+        return connection.ExecuteAsync(new CommandDefinition(
+            $"SELECT NULL FROM {_memories} m JOIN unnest(@agents, @ids) AS k(agent_id, id) USING (agent_id, id) ORDER BY m.agent_id, m.id FOR UPDATE OF m",
+            new { agents = keys.Select(static k => k.AgentId).ToArray(), ids = keys.Select(static k => k.Id).ToArray() },
+            transaction,
+            _timeoutSeconds,
+            cancellationToken: cancellationToken));
+    }
+
     /// <summary>Deletes the agents and their memories, leaving a marker that keeps every host from writing them back.</summary>
     private Task EraseAgentsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<string> agentIds, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
@@ -232,7 +252,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
 
         return connection.ExecuteAsync(new CommandDefinition(
             $"INSERT INTO {_agents} AS a (agent_id, created_at, learning_enabled, settings) " +
-            "SELECT * FROM unnest(@ids, @created, @learning, @settings::jsonb[]) " +
+            "SELECT * FROM unnest(@ids, @created, @learning, @settings::jsonb[]) ORDER BY 1 " +
             "ON CONFLICT (agent_id) DO UPDATE SET learning_enabled = excluded.learning_enabled, settings = excluded.settings, " +
             "writer = excluded.writer, changed_xid = pg_current_xact_id()",
             new
@@ -253,9 +273,9 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
         connection.ExecuteAsync(new CommandDefinition(
             $"DELETE FROM {_schema}.agent_counters WHERE agent_id = ANY(@resets); " +
             $"INSERT INTO {_schema}.agent_counters AS c (agent_id, key, value) " +
-            "SELECT agent_id, key, sum(delta) FROM unnest(@agents, @keys, @deltas) AS d(agent_id, key, delta) GROUP BY agent_id, key " +
+            "SELECT agent_id, key, sum(delta) FROM unnest(@agents, @keys, @deltas) AS d(agent_id, key, delta) GROUP BY agent_id, key ORDER BY agent_id, key " +
             "ON CONFLICT (agent_id, key) DO UPDATE SET value = c.value + excluded.value; " +
-            $"INSERT INTO {_agents} AS a (agent_id, created_at) SELECT DISTINCT unnest(@touched), now() " +
+            $"INSERT INTO {_agents} AS a (agent_id, created_at) SELECT t, now() FROM unnest(@touched) AS t ORDER BY 1 " +
             "ON CONFLICT (agent_id) DO UPDATE SET writer = excluded.writer, changed_xid = pg_current_xact_id();",
             new
             {
@@ -273,7 +293,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
     private Task DeleteMemoriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryKey> keys, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             $"DELETE FROM {_memories} m USING unnest(@agents, @ids) AS d(agent_id, id) WHERE m.agent_id = d.agent_id AND m.id = d.id; " +
-            $"INSERT INTO {_schema}.tombstones AS t (agent_id, memory_id) SELECT DISTINCT * FROM unnest(@agents, @ids) " +
+            $"INSERT INTO {_schema}.tombstones AS t (agent_id, memory_id) SELECT DISTINCT * FROM unnest(@agents, @ids) ORDER BY 1, 2 " +
             "ON CONFLICT (agent_id, memory_id) DO UPDATE SET writer = excluded.writer, changed_xid = pg_current_xact_id(), deleted_at = now();",
             new { agents = keys.Select(static k => k.AgentId).ToArray(), ids = keys.Select(static k => k.MemoryId).ToArray() },
             transaction, _timeoutSeconds, cancellationToken: cancellationToken));
@@ -294,6 +314,11 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
             // This writer's set was applied before (its commit acknowledgement was lost): nothing more to do.
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
             return true;
+        }
+
+        if (changes.Updates.Count + changes.Accesses.Count + changes.Deletes.Count > 0)
+        {
+            await LockRowsAsync(connection, transaction, changes, cancellationToken).ConfigureAwait(false);
         }
 
         if (changes.DeletedAgents.Count > 0)
