@@ -239,26 +239,7 @@ public abstract class HostCoherenceContract
     }
 
     /// <summary>Every field of every memory, one string per memory in id order.</summary>
-    private static string[] Snapshot(MemoryPage page) =>
-        [.. page.Items.OrderBy(m => m.Id).Select(m => string.Join(
-            ";",
-            m.Id,
-            m.Type,
-            m.Content,
-            m.Metadata.GetRawText(),
-            m.Importance,
-            m.Valence.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-            string.Join(",", m.Tags),
-            m.CreatedAt.UtcTicks,
-            m.LastAccessedAt.UtcTicks,
-            m.UpdatedAt.UtcTicks,
-            m.AccessCount,
-            m.Utility.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-            m.Source,
-            m.Trusted,
-            string.Join(",", m.SourceIds),
-            m.ExpiresAt?.UtcTicks,
-            m.Version))];
+    private static string[] Snapshot(MemoryPage page) => [.. page.Items.OrderBy(m => m.Id).Select(MemoryEntries.Fingerprint)];
 
     private static async Task WorkAsync(IMemorySystem host, string[] agents, Random random, DateTime stop)
     {

@@ -116,6 +116,36 @@ public static class MemoryEntries
         });
     }
 
+    /// <summary>
+    /// Every field of a memory but its vector, as one string: two hosts hold the same memory exactly when the strings
+    /// are equal.
+    /// </summary>
+    /// <param name="entry">The memory.</param>
+    /// <returns>The fields, in declaration order.</returns>
+    public static string Fingerprint(MemoryEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return string.Join(
+            ";",
+            entry.Id,
+            entry.Type,
+            entry.Content,
+            entry.Metadata.GetRawText(),
+            entry.Importance,
+            entry.Valence.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            string.Join(",", entry.Tags),
+            entry.CreatedAt.UtcTicks,
+            entry.LastAccessedAt.UtcTicks,
+            entry.UpdatedAt.UtcTicks,
+            entry.AccessCount,
+            entry.Utility.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            entry.Source,
+            entry.Trusted,
+            string.Join(",", entry.SourceIds),
+            entry.ExpiresAt?.UtcTicks,
+            entry.Version);
+    }
+
     /// <summary>Every memory the store holds for the agent, in the order it streams them.</summary>
     /// <param name="store">The store.</param>
     /// <param name="agentId">The agent.</param>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using AgentMemory.Benchmarks.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -354,24 +353,5 @@ internal static class CoherenceBenchmark
         }
     }
 
-    private static Dictionary<Guid, string> Fields(MemoryPage page) => page.Items.ToDictionary(
-        m => m.Id,
-        m => string.Join(
-            "|",
-            m.Type,
-            m.Content,
-            m.Metadata.GetRawText(),
-            m.Importance,
-            m.Valence.ToString("R", CultureInfo.InvariantCulture),
-            string.Join(",", m.Tags),
-            m.CreatedAt.UtcTicks,
-            m.LastAccessedAt.UtcTicks,
-            m.UpdatedAt.UtcTicks,
-            m.AccessCount,
-            m.Utility.ToString("R", CultureInfo.InvariantCulture),
-            m.Source,
-            m.Trusted,
-            string.Join(",", m.SourceIds),
-            m.ExpiresAt?.UtcTicks,
-            m.Version));
+    private static Dictionary<Guid, string> Fields(MemoryPage page) => page.Items.ToDictionary(m => m.Id, AgentMemory.Testing.MemoryEntries.Fingerprint);
 }
