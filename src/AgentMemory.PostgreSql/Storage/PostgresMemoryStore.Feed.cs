@@ -24,11 +24,10 @@ internal sealed partial class PostgresMemoryStore
         {
             var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var connectionScope = connection.ConfigureAwait(false);
-            var (horizon, prunedUpto) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
+            var (to, prunedUpto) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
                 $"SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, (SELECT pruned_upto::text::bigint FROM {_schema}.feed_state)",
                 commandTimeout: _timeoutSeconds,
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
-            var to = horizon;
             if (query.From is not { } from)
             {
                 return new MemoryChangePage { Next = to };
@@ -79,7 +78,7 @@ internal sealed partial class PostgresMemoryStore
                 cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
             var states = (await connection.QueryAsync<AgentRow>(new CommandDefinition(
                 // An agent's state comes back to its own writer too: its counters are deltas of several hosts.
-                $"SELECT {AgentColumns} FROM {_agents} a " +
+                $"SELECT {_agentColumns} FROM {_agents} a " +
                 "WHERE a.agent_id = ANY(@agents) AND a.changed_xid >= @from::text::xid8 AND a.changed_xid < @to::text::xid8",
                 new { agents, from, to, reader = query.Reader },
                 commandTimeout: _timeoutSeconds,

@@ -31,6 +31,9 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
     private readonly string _agents;
     private readonly string _channel;
     private readonly string _staging;
+
+    /// <summary>An agent's columns as <see cref="AgentRow"/> reads them (the agents table as <c>a</c>), its counters as one JSON object.</summary>
+    private readonly string _agentColumns;
     private readonly PostgresChangeListener _listener;
 
     public PostgresMemoryStore(PostgresDataSourceProvider dataSource, IOptions<PostgresMemoryStoreOptions> options, ILoggerFactory? loggerFactory = null)
@@ -45,6 +48,9 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
 
         _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<PostgresMemoryStore>();
         _channel = $"agentmemory_{_options.Schema}";
+        _agentColumns =
+            "a.agent_id AS AgentId, a.created_at AS CreatedAt, a.learning_enabled AS LearningEnabled, a.settings::text AS Settings, " +
+            $"(SELECT coalesce(jsonb_object_agg(c.key, c.value), '{{}}') FROM {_schema}.agent_counters c WHERE c.agent_id = a.agent_id)::text AS Counters";
         _staging = string.Create(CultureInfo.InvariantCulture, $"agentmemory_staging_{PostgresSchema.LatestVersion}_{(ulong)AdvisoryLockKey.For("staging", _options.Schema):x}");
         _listener = new PostgresChangeListener(_dataSource, _channel, _logger);
     }
@@ -168,7 +174,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
             var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var connectionScope = connection.ConfigureAwait(false);
             var row = await connection.QuerySingleOrDefaultAsync<AgentRow>(new CommandDefinition(
-                $"SELECT {AgentColumns} FROM {_agents} a WHERE agent_id = @agentId",
+                $"SELECT {_agentColumns} FROM {_agents} a WHERE agent_id = @agentId",
                 new { agentId }, commandTimeout: _timeoutSeconds, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return row?.ToState();
         }
@@ -190,7 +196,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
                 var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using var connectionScope = connection.ConfigureAwait(false);
                 page = [.. await connection.QueryAsync<AgentRow>(new CommandDefinition(
-                    $"SELECT {AgentColumns} FROM {_agents} a " +
+                    $"SELECT {_agentColumns} FROM {_agents} a " +
                     "WHERE @after::text IS NULL OR agent_id > @after ORDER BY agent_id LIMIT 1000",
                     new { after }, commandTimeout: _timeoutSeconds, cancellationToken: cancellationToken)).ConfigureAwait(false)];
             }
@@ -490,10 +496,6 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
             },
             transaction, _timeoutSeconds, cancellationToken: cancellationToken));
 
-    /// <summary>An agent's columns as <see cref="AgentRow"/> reads them (the agents table as <c>a</c>), its counters as one JSON object.</summary>
-    private string AgentColumns =>
-        "a.agent_id AS AgentId, a.created_at AS CreatedAt, a.learning_enabled AS LearningEnabled, a.settings::text AS Settings, " +
-        $"(SELECT coalesce(jsonb_object_agg(c.key, c.value), '{{}}') FROM {_schema}.agent_counters c WHERE c.agent_id = a.agent_id)::text AS Counters";
 
     private sealed class AgentRow
     {

@@ -89,14 +89,9 @@ internal sealed class AgentCache
         }
 
         var agent = load.Result;
-        using (agent.EnterWrite())
+        if (!Retire(agent, unlessPinned: false))
         {
-            if (agent.IsRetired)
-            {
-                return;
-            }
-
-            agent.IsRetired = true;
+            return;
         }
 
         if (agent.Pin.IsHeld)
@@ -321,7 +316,7 @@ internal sealed class AgentCache
                     break;
                 }
 
-                if (TryRetire(agent))
+                if (!agent.Pin.IsHeld && Retire(agent, unlessPinned: true))
                 {
                     _agents.TryRemove(new KeyValuePair<string, Task<AgentReplica>>(agentId, load));
                     _instruments.AgentsEvicted.Add(1);
@@ -335,17 +330,16 @@ internal sealed class AgentCache
         }
     }
 
-    private static bool TryRetire(AgentReplica agent)
+    /// <summary>
+    /// Retires the replica under its write lock; <see langword="false"/> when it was retired already, or (with
+    /// <paramref name="unlessPinned"/>) when something of it is not written yet.
+    /// </summary>
+    private static bool Retire(AgentReplica agent, bool unlessPinned)
     {
-        if (agent.Pin.IsHeld)
-        {
-            return false;
-        }
-
         using (agent.EnterWrite())
         {
-            // Checked again under the lock: a change emits its records while holding it.
-            if (agent.Pin.IsHeld || agent.IsRetired)
+            // The pin is checked under the lock: a change emits its records while holding it.
+            if ((unlessPinned && agent.Pin.IsHeld) || agent.IsRetired)
             {
                 return false;
             }

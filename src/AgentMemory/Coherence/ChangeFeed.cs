@@ -138,17 +138,7 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
         _gate.Dispose();
     }
 
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-
-        _loop.AbortAsync().GetAwaiter().GetResult();
-        _loop.Dispose();
-        _gate.Dispose();
-    }
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private async Task PositionAsync()
     {

@@ -159,8 +159,5 @@ internal sealed partial class MemorySystem : IMemorySystem, IAsyncDisposable, ID
         await _feed.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Reads and applies what other hosts committed up to now.</summary>
-    public Task CatchUpAsync(CancellationToken cancellationToken) => _feed.CatchUpAsync(cancellationToken);
-
     private DateTimeOffset Now() => TimeRules.Normalize(_time.GetUtcNow());
 }

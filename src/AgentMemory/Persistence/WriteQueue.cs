@@ -175,13 +175,7 @@ internal sealed class WriteQueue
     public bool IsTaken(long sequence) => sequence < Interlocked.Read(ref _takenBelow);
 
     /// <summary>Called by the writer before a write: every record numbered below <paramref name="sequence"/> is taken.</summary>
-    public void MarkTakenBelow(long sequence)
-    {
-        long current;
-        while (sequence > (current = Interlocked.Read(ref _takenBelow)) && Interlocked.CompareExchange(ref _takenBelow, sequence, current) != current)
-        {
-        }
-    }
+    public void MarkTakenBelow(long sequence) => RaiseTo(ref _takenBelow, sequence);
 
     /// <summary>
     /// Whether the record numbered <paramref name="sequence"/> (0: none) is written: committed, or refused by the store.
@@ -194,10 +188,13 @@ internal sealed class WriteQueue
     public long WrittenBelow => Interlocked.Read(ref _writtenBelow);
 
     /// <summary>Called by the writer after a write: every record numbered below <paramref name="sequence"/> is written.</summary>
-    public void MarkWrittenBelow(long sequence)
+    public void MarkWrittenBelow(long sequence) => RaiseTo(ref _writtenBelow, sequence);
+
+    /// <summary>Raises a mark to <paramref name="value"/> unless it is there already; marks never go back.</summary>
+    private static void RaiseTo(ref long mark, long value)
     {
         long current;
-        while (sequence > (current = Interlocked.Read(ref _writtenBelow)) && Interlocked.CompareExchange(ref _writtenBelow, sequence, current) != current)
+        while (value > (current = Interlocked.Read(ref mark)) && Interlocked.CompareExchange(ref mark, value, current) != current)
         {
         }
     }
