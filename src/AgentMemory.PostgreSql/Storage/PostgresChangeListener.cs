@@ -1,3 +1,4 @@
+using AgentMemory.Storage;
 using AgentMemory.PostgreSql.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -15,7 +16,7 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource dataSource, string
     private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(5);
 
     private readonly Lock _gate = new();
-    private readonly List<(Guid Reader, TaskCompletionSource<bool> Wake)> _waiters = [];
+    private readonly ChangeWaiters _waiters = new();
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
     private volatile bool _connected;
@@ -23,30 +24,10 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource dataSource, string
 
     public bool IsConnected => _connected;
 
-    public async Task<bool> WaitAsync(Guid reader, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<bool> WaitAsync(Guid reader, TimeSpan timeout, CancellationToken cancellationToken)
     {
         EnsureStarted();
-        var wake = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_gate)
-        {
-            _waiters.Add((reader, wake));
-        }
-
-        try
-        {
-            return await wake.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _waiters.RemoveAll(w => w.Wake == wake);
-            }
-        }
+        return _waiters.WaitAsync(reader, timeout, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -92,7 +73,17 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource dataSource, string
                 var connection = await dataSource.OpenConnectionAsync(stop).ConfigureAwait(false);
                 await using (connection.ConfigureAwait(false))
                 {
-                    connection.Notification += (_, e) => Wake(Guid.TryParse(e.Payload, out var writer) ? writer : Guid.Empty);
+                    connection.Notification += (_, e) =>
+                    {
+                        if (Guid.TryParse(e.Payload, out var writer))
+                        {
+                            _waiters.Wake(writer);
+                        }
+                        else
+                        {
+                            _waiters.WakeAll();
+                        }
+                    };
                     var listen = new NpgsqlCommand($"LISTEN \"{channel}\"", connection);
                     await using (listen.ConfigureAwait(false))
                     {
@@ -104,7 +95,7 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource dataSource, string
                     PostgresLog.ListenerConnected(logger, channel);
 
                     // Whatever was committed while nobody listened is read now.
-                    Wake(Guid.Empty);
+                    _waiters.WakeAll();
                     while (true)
                     {
                         await connection.WaitAsync(stop).ConfigureAwait(false);
@@ -118,7 +109,7 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource dataSource, string
             catch (Exception ex)
             {
                 _connected = false;
-                Wake(Guid.Empty);
+                _waiters.WakeAll();
                 failures++;
                 PostgresLog.ListenerLost(logger, channel, ex);
                 var delay = TimeSpan.FromMilliseconds(Math.Min(MaxReconnectDelay.TotalMilliseconds, 50 * Math.Pow(2, Math.Min(failures, 10))));
@@ -134,31 +125,6 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource dataSource, string
             finally
             {
                 _connected = false;
-            }
-        }
-    }
-
-    /// <summary>Wakes the waiters other than <paramref name="writer"/> (every waiter for <see cref="Guid.Empty"/>).</summary>
-    private void Wake(Guid writer)
-    {
-        List<TaskCompletionSource<bool>>? woken = null;
-        lock (_gate)
-        {
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (writer == Guid.Empty || _waiters[i].Reader != writer)
-                {
-                    (woken ??= []).Add(_waiters[i].Wake);
-                    _waiters.RemoveAt(i);
-                }
-            }
-        }
-
-        if (woken is not null)
-        {
-            foreach (var wake in woken)
-            {
-                wake.TrySetResult(true);
             }
         }
     }

@@ -18,7 +18,7 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
     private readonly Dictionary<(string AgentId, Guid MemoryId), Tombstone> _tombstones = [];
     private readonly Dictionary<string, Tombstone> _erasures = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, long> _batches = [];
-    private readonly List<(Guid Reader, TaskCompletionSource<bool> Wake)> _waiters = [];
+    private readonly ChangeWaiters _waiters = new(time);
     private long _revision = 1;
     private long _prunedBelow;
 
@@ -33,7 +33,6 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
     {
         ArgumentNullException.ThrowIfNull(changes);
         cancellationToken.ThrowIfCancellationRequested();
-        List<TaskCompletionSource<bool>>? wake = null;
         lock (_gate)
         {
             if (changes.Batch > 0)
@@ -120,23 +119,9 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
                 }
             }
 
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_waiters[i].Reader != writer)
-                {
-                    (wake ??= []).Add(_waiters[i].Wake);
-                    _waiters.RemoveAt(i);
-                }
-            }
         }
 
-        if (wake is not null)
-        {
-            foreach (var waiter in wake)
-            {
-                waiter.TrySetResult(true);
-            }
-        }
+        _waiters.Wake(changes.Writer);
 
         return Task.CompletedTask;
     }
@@ -279,30 +264,8 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
     }
 
     /// <inheritdoc/>
-    public async Task<bool> WaitForChangesAsync(Guid reader, TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        var wake = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_gate)
-        {
-            _waiters.Add((reader, wake));
-        }
-
-        try
-        {
-            return await wake.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _waiters.RemoveAll(w => w.Wake == wake);
-            }
-        }
-    }
+    public Task<bool> WaitForChangesAsync(Guid reader, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _waiters.WaitAsync(reader, timeout, cancellationToken);
 
     /// <inheritdoc/>
     public Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
