@@ -240,6 +240,11 @@ public abstract partial class MemoryStoreContract
         Assert.That(pages, Is.GreaterThanOrEqualTo(3));
     }
 
+    /// <summary>Contract: A read asking for no memory at all is refused.</summary>
+    [Test]
+    public void AReadWithALimitBelowOneIsRefused() =>
+        Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.ReadChangesAsync(new MemoryChangeQuery { From = 1, Limit = 0 }));
+
     /// <summary>Reads the feed from the query's position until <paramref name="done"/> (a store's bound may trail a commit briefly).</summary>
     private async Task<MemoryChangePage> ReadUntilAsync(MemoryChangeQuery query, Func<MemoryChangePage, bool> done)
     {

@@ -32,6 +32,11 @@ public static class AgentMemoryHealthChecksBuilderExtensions
             options.Configure(configure);
         }
 
+        options
+            .Validate(static o => o.MaxWriterLag > TimeSpan.Zero, "AgentMemoryHealthCheckOptions.MaxWriterLag must be positive.")
+            .Validate(static o => o.MaxBacklog > 0, "AgentMemoryHealthCheckOptions.MaxBacklog must be positive.")
+            .Validate(static o => o.StoreTimeout > TimeSpan.Zero, "AgentMemoryHealthCheckOptions.StoreTimeout must be positive.");
+
         return builder.Add(new HealthCheckRegistration(
             name,
             static sp => ActivatorUtilities.CreateInstance<AgentMemoryHealthCheck>(sp),

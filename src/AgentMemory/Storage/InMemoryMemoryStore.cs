@@ -176,6 +176,7 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
     public Task<MemoryChangePage> ReadChangesAsync(MemoryChangeQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit, "query.Limit");
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {

@@ -26,7 +26,7 @@ public sealed record MemoryChangeQuery
 
     /// <summary>
     /// About this many memories at most: a page ends before the first change beyond it (<see cref="MemoryChangePage.HasMore"/>),
-    /// but never inside one commit, so one large commit comes whole.
+    /// but never inside one commit, so one large commit comes whole. At least 1; 10,000 by default.
     /// </summary>
     public int Limit { get; init; } = 10_000;
 }

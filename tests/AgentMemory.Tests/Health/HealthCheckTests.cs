@@ -55,4 +55,29 @@ public sealed class HealthCheckTests
         await host.Memory.FlushAsync();
         Assert.That((await health.CheckHealthAsync()).Entries["agentmemory"].Status, Is.EqualTo(HealthStatus.Healthy));
     }
+
+    [TestCase(nameof(AgentMemoryHealthCheckOptions.MaxWriterLag))]
+    [TestCase(nameof(AgentMemoryHealthCheckOptions.MaxBacklog))]
+    [TestCase(nameof(AgentMemoryHealthCheckOptions.StoreTimeout))]
+    public async Task ABadOptionFailsTheCheckNamingIt(string option)
+    {
+        await using var host = MemoryTestHost.Create(services: s => s.AddHealthChecks().AddAgentMemory(configure: o =>
+        {
+            switch (option)
+            {
+                case nameof(AgentMemoryHealthCheckOptions.MaxWriterLag): o.MaxWriterLag = TimeSpan.Zero; break;
+                case nameof(AgentMemoryHealthCheckOptions.MaxBacklog): o.MaxBacklog = -1; break;
+                default: o.StoreTimeout = TimeSpan.FromSeconds(-1); break;
+            }
+        }));
+
+        var entry = (await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["agentmemory"];
+        Assert.That(entry.Status, Is.EqualTo(HealthStatus.Unhealthy));
+        Assert.That(entry.Exception, Is.InstanceOf<Microsoft.Extensions.Options.OptionsValidationException>());
+        Assert.That(entry.Exception!.Message, Does.Contain(option));
+    }
+
+    [Test]
+    public void ACheckWithoutANameIsRefused() =>
+        Assert.Throws<ArgumentException>(() => new ServiceCollection().AddHealthChecks().AddAgentMemory(name: " "));
 }

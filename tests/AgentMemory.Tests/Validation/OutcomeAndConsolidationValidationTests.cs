@@ -39,6 +39,8 @@ public sealed class OutcomeAndConsolidationValidationTests
     [TestCase(nameof(PersistenceOptions.BatchSize))]
     [TestCase(nameof(PersistenceOptions.MaxBatchSize))]
     [TestCase(nameof(EmbeddingOptions.MaxConcurrentCalls))]
+    [TestCase(nameof(ChangeFeedOptions.PollInterval))]
+    [TestCase(nameof(ChangeFeedOptions.TombstoneRetention))]
     public void BadConsolidationAndBatchOptionsFailTheHostAtStartNamingTheOption(string option)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -52,6 +54,8 @@ public sealed class OutcomeAndConsolidationValidationTests
                 case nameof(PersistenceOptions.BatchSize): o.Persistence.BatchSize = 0; break;
                 case nameof(PersistenceOptions.MaxBatchSize): o.Persistence.MaxBatchSize = 0; break;
                 case nameof(EmbeddingOptions.MaxConcurrentCalls): o.Embeddings.MaxConcurrentCalls = 0; break;
+                case nameof(ChangeFeedOptions.PollInterval): o.ChangeFeed.PollInterval = TimeSpan.Zero; break;
+                case nameof(ChangeFeedOptions.TombstoneRetention): o.ChangeFeed.TombstoneRetention = TimeSpan.FromSeconds(1); break;
                 default: o.Consolidation.DuplicateSimilarity = 2; break;
             }
         });
