@@ -118,7 +118,7 @@ internal sealed class Recaller(
                         LastAccessedAt = now > current.LastAccessedAt ? now : current.LastAccessedAt,
                     };
                     agent.ReplaceStatistics(hit.Slot, entry);
-                    if (reserved && TryEnqueueAccess(agent, entry, 1))
+                    if (reserved && TryEnqueueAccess(agent, hit.Slot, 1))
                     {
                         used++;
                     }
@@ -148,19 +148,17 @@ internal sealed class Recaller(
         }
     }
 
-    /// <summary>Queues a memory's access statistics into reserved room; false when the queue closed meanwhile (shutdown).</summary>
-    private bool TryEnqueueAccess(AgentReplica agent, MemoryEntry entry, long accesses)
+    /// <summary>Queues the access statistics of the memory in <paramref name="slot"/> into reserved room (caller holds the write lock); false when the queue closed meanwhile (shutdown).</summary>
+    private bool TryEnqueueAccess(AgentReplica agent, int slot, long accesses)
     {
         try
         {
+            var entry = agent.EntryAt(slot);
             var record = ChangeRecord.AccessOf(entry, accesses, new ChangeRecord.Tracking(null, agent.Pin, Reserved: true));
             queue.Enqueue(record);
 
             // Accesses not yet written keep another host's version of the memory waiting, like any change (RemoteChanges).
-            if (agent.SlotOf(entry.Id) is var slot and >= 0)
-            {
-                agent.NoteWrite(slot, record.Sequence);
-            }
+            agent.NoteWrite(slot, record.Sequence);
 
             return true;
         }
@@ -181,7 +179,7 @@ internal sealed class Recaller(
         {
             foreach (var (id, accesses) in agent.Deferred.Take(reserved, id => agent.SlotOf(id) >= 0))
             {
-                if (TryEnqueueAccess(agent, agent.EntryAt(agent.SlotOf(id)), accesses))
+                if (TryEnqueueAccess(agent, agent.SlotOf(id), accesses))
                 {
                     queued++;
                 }
