@@ -15,17 +15,16 @@ namespace AgentMemory.CrashHost;
 /// </summary>
 internal static class Peer
 {
-    public static async Task<int> RunAsync(string connectionString, string schema)
+    public static async Task<int> RunAsync(Action<IAgentMemoryBuilder> useStore)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services
+        useStore(builder.Services
             .AddAgentMemory().Configure(o =>
             {
                 o.Persistence.BatchInterval = TimeSpan.FromMilliseconds(10);
                 o.Consolidation.Enabled = false;
-            })
-            .UsePostgres(connectionString, o => o.Schema = schema);
+            }));
         using var host = builder.Build();
         await host.StartAsync();
         var memory = host.Services.GetRequiredService<IMemorySystem>();

@@ -1,10 +1,12 @@
-// A host that tests run as a separate OS process.
+// A host that tests run as a separate OS process. The store comes first:
+//   postgres <connection string> <schema>    or    sqlite <connection string>
+// then the mode:
 //
-//   AgentMemory.CrashHost <connection string> <schema> <write-through|write-behind>
+//   AgentMemory.CrashHost <store> <write-through|write-behind>
 //     The crash tests kill it with SIGKILL: it remembers memories one after another and prints the id of each one
 //     RememberAsync acknowledged ("ACK <n> <id>"), until killed.
 //
-//   AgentMemory.CrashHost <connection string> <schema> peer
+//   AgentMemory.CrashHost <store> peer
 //     One of several hosts serving the same agents: it reads commands from standard input, one per line, and answers
 //     each with one line (see Peer.cs).
 using AgentMemory;
@@ -13,28 +15,27 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-if (args.Length != 3 || args[2] is not ("write-through" or "write-behind" or "peer"))
+if (!StoreArguments.TryParse(args, out var useStore, out var mode) || mode is not ("write-through" or "write-behind" or "peer"))
 {
-    Console.Error.WriteLine("usage: AgentMemory.CrashHost <connection string> <schema> <write-through|write-behind|peer>");
+    Console.Error.WriteLine("usage: AgentMemory.CrashHost <postgres <connection string> <schema> | sqlite <connection string>> <write-through|write-behind|peer>");
     return 2;
 }
 
-if (args[2] == "peer")
+if (mode == "peer")
 {
-    return await Peer.RunAsync(args[0], args[1]);
+    return await Peer.RunAsync(useStore);
 }
 
-var writeThrough = args[2] == "write-through";
+var writeThrough = mode == "write-through";
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.Services
+useStore(builder.Services
     .AddAgentMemory().Configure(o =>
     {
         o.Persistence.Durability = writeThrough ? Durability.WriteThrough : Durability.WriteBehind;
         o.Persistence.QueueCapacity = 512;
         o.Persistence.BatchInterval = TimeSpan.FromMilliseconds(50);
-    })
-    .UsePostgres(args[0], o => o.Schema = args[1]);
+    }));
 using var host = builder.Build();
 await host.StartAsync();
 var memory = host.Services.GetRequiredService<IMemorySystem>();

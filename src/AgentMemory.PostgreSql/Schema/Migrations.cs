@@ -1,12 +1,11 @@
 using System.Globalization;
-using System.Reflection;
+using AgentMemory.Shared;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace AgentMemory.PostgreSql.Schema;
 
 /// <summary>The numbered migrations embedded in this assembly (Migrations/NNNN_name.sql), in order.</summary>
-internal static partial class Migrations
+internal static class Migrations
 {
     private const string SchemaPlaceholder = "__SCHEMA__";
 
@@ -54,38 +53,6 @@ internal static partial class Migrations
         return script.ToString();
     }
 
-    private static List<Migration> Load()
-    {
-        var assembly = typeof(Migrations).Assembly;
-        var migrations = new List<Migration>();
-        foreach (var resource in assembly.GetManifestResourceNames())
-        {
-            var match = ResourceName().Match(resource);
-            if (!match.Success)
-            {
-                continue;
-            }
-
-            using var stream = assembly.GetManifestResourceStream(resource)!;
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            migrations.Add(new Migration(
-                int.Parse(match.Groups["version"].Value, CultureInfo.InvariantCulture),
-                match.Groups["name"].Value,
-                reader.ReadToEnd()));
-        }
-
-        migrations.Sort(static (a, b) => a.Version.CompareTo(b.Version));
-        for (var i = 0; i < migrations.Count; i++)
-        {
-            if (migrations[i].Version != i + 1)
-            {
-                throw new InvalidOperationException($"Migration numbers must run 1, 2, 3…; found {migrations[i].Version} at position {i + 1}.");
-            }
-        }
-
-        return migrations;
-    }
-
-    [GeneratedRegex(@"\.Migrations\.(?<version>\d{4})_(?<name>[a-z0-9_]+)\.sql$")]
-    private static partial Regex ResourceName();
+    private static List<Migration> Load() =>
+        [.. NumberedMigrations.Load(typeof(Migrations).Assembly).Select(static m => new Migration(m.Version, m.Name, m.Sql))];
 }

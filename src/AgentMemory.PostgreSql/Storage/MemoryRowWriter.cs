@@ -1,3 +1,4 @@
+using AgentMemory.Shared;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Npgsql;

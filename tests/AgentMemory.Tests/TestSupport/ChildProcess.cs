@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace AgentMemory.PostgreSql.Tests.TestSupport;
+namespace AgentMemory.Tests.TestSupport;
 
 /// <summary>Runs another program (the sample, dotnet pack, a crash host) and collects what it printed.</summary>
 public static class ChildProcess

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
-namespace AgentMemory.PostgreSql.Storage;
+namespace AgentMemory.Shared;
 
-/// <summary>Embeddings as <c>bytea</c>: little-endian float32 values, whatever the machine's byte order.</summary>
+/// <summary>Embeddings as bytes in a store (PostgreSQL <c>bytea</c>, SQLite BLOB): little-endian float32 values, whatever the machine's byte order. Shared source, compiled into each store package.</summary>
 internal static class EmbeddingBytes
 {
     public static byte[] Encode(ReadOnlySpan<float> vector)

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace AgentMemory.PostgreSql.Tests.TestSupport;
+namespace AgentMemory.Tests.TestSupport;
 
 /// <summary>A host in a separate OS process (AgentMemory.CrashHost in peer mode), driven one command at a time.</summary>
 public sealed class PeerProcess : IAsyncDisposable
@@ -9,12 +9,16 @@ public sealed class PeerProcess : IAsyncDisposable
 
     private PeerProcess(Process process) => _process = process;
 
-    public static async Task<PeerProcess> StartAsync(PostgresTestSchema schema)
+    /// <summary>Starts a peer on the store that <paramref name="store"/> names (the crash host's store arguments, see its Program.cs).</summary>
+    public static async Task<PeerProcess> StartAsync(params string[] store)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(ChildProcess.BuiltProgram("tests", "AgentMemory.CrashHost"));
-        start.ArgumentList.Add(schema.ConnectionString);
-        start.ArgumentList.Add(schema.Name);
+        foreach (var argument in store)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.ArgumentList.Add("peer");
         var peer = new PeerProcess(Process.Start(start)!);
         var ready = await peer.ReadLineAsync();
