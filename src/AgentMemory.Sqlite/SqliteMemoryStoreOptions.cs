@@ -4,14 +4,12 @@ namespace AgentMemory.Sqlite;
 public sealed class SqliteMemoryStoreOptions
 {
     /// <summary>
-    /// How long a statement waits for another connection or process to release the file's write lock before it fails
+    /// How long a statement waits for another connection or process to release the file's lock before it fails
     /// (SQLite's busy handler sleeps meanwhile; nothing spins). A write that fails this way is retried by the
-    /// write-behind writer. Default 5 seconds.
+    /// write-behind writer. Rounded up to whole seconds past the first (Microsoft.Data.Sqlite's own retry counts in
+    /// seconds). Default 5 seconds.
     /// </summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>How long one statement may run in all before it is cancelled. Default 30 seconds.</summary>
-    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// How often a host looks at the file for changes other processes committed (the change feed has no

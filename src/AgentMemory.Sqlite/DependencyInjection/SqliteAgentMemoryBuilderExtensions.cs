@@ -19,7 +19,7 @@ public static class SqliteAgentMemoryBuilderExtensions
     /// </summary>
     /// <param name="builder">The AgentMemory builder.</param>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string naming a file.</param>
-    /// <param name="configure">Optional store options (busy timeout, file size limit, change polling).</param>
+    /// <param name="configure">Optional store options (busy timeout, file size limit, change polling, consolidation lease).</param>
     /// <returns>The builder, for chaining.</returns>
     /// <exception cref="ArgumentException">The connection string is empty, malformed, or names no file (<c>:memory:</c>).</exception>
     public static IAgentMemoryBuilder UseSqlite(this IAgentMemoryBuilder builder, string connectionString, Action<SqliteMemoryStoreOptions>? configure = null)
@@ -62,7 +62,6 @@ public static class SqliteAgentMemoryBuilderExtensions
         {
             var failures = new List<string>();
             Check(failures, nameof(options.BusyTimeout), options.BusyTimeout, TimeSpan.FromMinutes(10));
-            Check(failures, nameof(options.CommandTimeout), options.CommandTimeout, TimeSpan.FromHours(1));
             Check(failures, nameof(options.ChangePollInterval), options.ChangePollInterval, TimeSpan.FromMinutes(1));
             Check(failures, nameof(options.ConsolidationLease), options.ConsolidationLease, TimeSpan.FromDays(1));
             if (options.MaxFileSize is < 65_536)

@@ -12,7 +12,6 @@ internal sealed class SqliteConnections
 {
     private readonly string _connectionString;
     private readonly string _setup;
-    private readonly int _timeoutSeconds;
 
     public SqliteConnections(string connectionString, SqliteMemoryStoreOptions options)
     {
@@ -35,8 +34,9 @@ internal sealed class SqliteConnections
 
         builder.DataSource = System.IO.Path.GetFullPath(builder.DataSource);
         builder.Pooling = true;
-        _timeoutSeconds = Math.Max(1, (int)Math.Ceiling(options.CommandTimeout.TotalSeconds));
-        builder.DefaultTimeout = _timeoutSeconds;
+        // SQLite has no statement timeout; Microsoft.Data.Sqlite's command timeout bounds only its retries of a busy
+        // file, after SQLite's own busy handler gave up: both are the busy timeout.
+        builder.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds));
         Path = builder.DataSource;
         _connectionString = builder.ToString();
         _setup = FormattableString.Invariant($"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL;")
@@ -45,9 +45,6 @@ internal sealed class SqliteConnections
 
     /// <summary>The database file's full path.</summary>
     public string Path { get; }
-
-    /// <summary>The command timeout in seconds.</summary>
-    public int TimeoutSeconds => _timeoutSeconds;
 
     /// <summary>
     /// Opens a set-up connection. Microsoft.Data.Sqlite does its work synchronously (its async methods complete before

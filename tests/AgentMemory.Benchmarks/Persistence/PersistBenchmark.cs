@@ -155,7 +155,7 @@ internal static class PersistBenchmark
             insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = entry.AccessCount });
             insert.Parameters.Add(new NpgsqlParameter<double> { TypedValue = entry.Utility });
             insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. entry.SourceIds] });
-            insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = EmbeddingBytes.Encode(entry.Embedding!.Value.Span) });
+            insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = System.Runtime.InteropServices.MemoryMarshal.AsBytes(entry.Embedding!.Value.Span).ToArray() });
             insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.EmbeddingModel });
             insert.Parameters.Add(new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
             insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = entry.Version });

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Xml.Linq;
 using AgentMemory.PostgreSql.Tests.TestSupport;
+using AgentMemory.Tests.TestSupport;
 using NUnit.Framework;
 
 namespace AgentMemory.PostgreSql.Tests.Packaging;
@@ -14,7 +15,7 @@ namespace AgentMemory.PostgreSql.Tests.Packaging;
 [NonParallelizable]
 public sealed class PackAndConsumeTests
 {
-    private static readonly string[] Packages = ["AgentMemory", "AgentMemory.PostgreSql", "AgentMemory.AgentFramework", "AgentMemory.Testing"];
+    private static readonly string[] Packages = ["AgentMemory", "AgentMemory.PostgreSql", "AgentMemory.Sqlite", "AgentMemory.AgentFramework", "AgentMemory.Testing"];
 
     [Test]
     public async Task PackagesPackWithTheirMetadataAndAConsumerInstallsAndRunsThem()
@@ -45,6 +46,7 @@ public sealed class PackAndConsumeTests
             Assert.That(run.Output, Does.Contain("recalled: The packages install and work"));
             Assert.That(run.Output, Does.Contain("contract suite: AgentMemory.Testing.MemoryStoreContract"), "the contract suite installs as a package");
             Assert.That(run.Output, Does.Contain("stored in PostgreSQL: 1"));
+            Assert.That(run.Output, Does.Contain("loaded from SQLite after a restart: 1"));
             var assets = await File.ReadAllTextAsync(Path.Combine(consumer.FullName, "obj", "project.assets.json"));
             Assert.That(assets, Does.Contain($"\"AgentMemory.PostgreSql/{version}\"").And.Contain("\"type\": \"package\""), "referenced as a package, not a project");
         }
@@ -122,6 +124,7 @@ public sealed class PackAndConsumeTests
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="AgentMemory.PostgreSql" Version="{version}" />
+                <PackageReference Include="AgentMemory.Sqlite" Version="{version}" />
                 <PackageReference Include="AgentMemory.AgentFramework" Version="{version}" />
                 <PackageReference Include="AgentMemory.Testing" Version="{version}" />
                 <PackageReference Include="Microsoft.Extensions.Hosting" Version="10.0.13" />
@@ -154,6 +157,26 @@ public sealed class PackAndConsumeTests
             Console.WriteLine($"stored in PostgreSQL: {await count.ExecuteScalarAsync()}");
             await using var drop = new NpgsqlCommand($"DROP SCHEMA \"{schema}\" CASCADE", connection);
             await drop.ExecuteNonQueryAsync();
+
+            var file = Path.Combine(AppContext.BaseDirectory, "consumer.db");
+            for (var run = 0; run < 2; run++)
+            {
+                var sqlite = Host.CreateApplicationBuilder(args);
+                sqlite.Services.AddAgentMemory().UseSqliteFile(file);
+                using var sqliteHost = sqlite.Build();
+                await sqliteHost.StartAsync();
+                var sqliteMemory = sqliteHost.Services.GetRequiredService<IMemorySystem>();
+                if (run == 0)
+                {
+                    await sqliteMemory.RememberAsync("consumer", "SQLite keeps this across a restart");
+                }
+                else
+                {
+                    Console.WriteLine($"loaded from SQLite after a restart: {(await sqliteMemory.ListAsync("consumer")).TotalCount}");
+                }
+
+                await sqliteHost.StopAsync();
+            }
             """);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentMemory.PostgreSql.Tests.TestSupport;
+using AgentMemory.Tests.TestSupport;
 using NUnit.Framework;
 
 namespace AgentMemory.PostgreSql.Tests.Reliability;

@@ -1,6 +1,7 @@
 using AgentMemory.PostgreSql.Tests.TestSupport;
-using Npgsql;
+using AgentMemory.Tests.TestSupport;
 using NUnit.Framework;
+using Npgsql;
 
 namespace AgentMemory.PostgreSql.Tests.Sample;
 

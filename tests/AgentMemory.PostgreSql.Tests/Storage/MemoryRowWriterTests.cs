@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AgentMemory.PostgreSql.Storage;
+using AgentMemory.Shared;
 using AgentMemory.PostgreSql.Tests.TestSupport;
 using AgentMemory.Tests.TestSupport;
 using Npgsql;

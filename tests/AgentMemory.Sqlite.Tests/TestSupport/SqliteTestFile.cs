@@ -26,7 +26,7 @@ public sealed class SqliteTestFile : IAsyncDisposable
     /// <summary>A store on the file (not initialized).</summary>
     internal SqliteMemoryStore Store(Action<SqliteMemoryStoreOptions>? configure = null, TimeProvider? time = null)
     {
-        var options = new SqliteMemoryStoreOptions { BusyTimeout = TimeSpan.FromSeconds(2), CommandTimeout = TimeSpan.FromSeconds(10) };
+        var options = new SqliteMemoryStoreOptions { BusyTimeout = TimeSpan.FromSeconds(2) };
         configure?.Invoke(options);
         return new SqliteMemoryStore(new SqliteConnections(ConnectionString, options), Options.Create(options), time);
     }
