@@ -1,8 +1,9 @@
 // AgentMemory sample: an agent that recalls before each task, remembers after it, consolidates its memory, learns from
-// outcomes, and keeps everything in PostgreSQL across runs when given a connection string.
+// outcomes, and keeps everything across runs: in a SQLite file next to the app by default, or in PostgreSQL.
 //
-//   dotnet run --project samples/AgentMemory.Samples.Console                      (in-memory store)
+//   dotnet run --project samples/AgentMemory.Samples.Console                      (SQLite file next to the app)
 //   dotnet run --project samples/AgentMemory.Samples.Console -- --postgres "Host=127.0.0.1;Username=postgres"
+//   dotnet run --project samples/AgentMemory.Samples.Console -- --in-memory        (nothing kept)
 using System.Globalization;
 using System.Text.Json;
 using AgentMemory;
@@ -12,20 +13,14 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-var postgres = SampleArguments.PostgresConnectionString(args);
+var store = SampleArguments.Parse(args);
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-var memoryBuilder = builder.Services.AddAgentMemory();
-if (postgres is not null)
-{
-    memoryBuilder.UsePostgres(postgres);
-}
+store.UseStore(builder.Services.AddAgentMemory());
 
 using var host = builder.Build();
 await host.StartAsync();
-Console.WriteLine(postgres is null
-    ? "AgentMemory sample on the in-memory store (pass --postgres \"<connection string>\" or set AGENTMEMORY_POSTGRES to keep memories)."
-    : "AgentMemory sample on PostgreSQL: memories persist across runs.");
+Console.WriteLine($"AgentMemory sample on {store.Description}.");
 
 var memory = host.Services.GetRequiredService<IMemorySystem>();
 const string AgentId = "support-agent";
@@ -97,7 +92,7 @@ for (var round = 1; round <= 6; round++)
 await memory.FlushAsync();
 var total = (await memory.ListAsync(AgentId, new MemoryQuery { Limit = 1 })).TotalCount;
 Console.WriteLine();
-Console.WriteLine($"4. {total} memories for {AgentId} are durable{(postgres is null ? " in this process only" : " in PostgreSQL; run again to start from them")}.");
+Console.WriteLine($"4. {total} memories for {AgentId} are durable{(store.Durable ? "; run again to start from them" : " in this process only")}.");
 await host.StopAsync();
 Console.WriteLine("Done.");
 

@@ -5,13 +5,13 @@ using Npgsql;
 
 namespace AgentMemory.PostgreSql.Tests.Sample;
 
-/// <summary>Runs the sample end to end, as the README tells a newcomer to, and reads its output.</summary>
+/// <summary>Runs the sample end to end on the in-memory store and on PostgreSQL, and reads its output.</summary>
 public sealed class SampleTests
 {
     [Test]
     public async Task RunsToTheEndOnTheInMemoryStore()
     {
-        var output = await RunSampleAsync();
+        var output = await SampleRun.RunAsync("--in-memory");
 
         Assert.That(output, Does.StartWith("AgentMemory sample on the in-memory store"));
         Assert.That(output, Does.Contain("Loaded 0 memories for agent support-agent."));
@@ -36,13 +36,12 @@ public sealed class SampleTests
         var connectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }.ConnectionString;
         try
         {
-            var first = await RunSampleAsync("--postgres", connectionString);
-            var second = await RunSampleAsync("--postgres", connectionString);
+            var first = await SampleRun.RunAsync("--postgres", connectionString);
+            var second = await SampleRun.RunAsync("--postgres", connectionString);
 
             Assert.That(first, Does.StartWith("AgentMemory sample on PostgreSQL"));
             Assert.That(first, Does.Contain("Loaded 0 memories"));
-            var stored = int.Parse(System.Text.RegularExpressions.Regex.Match(first, @"4\. (\d+) memories").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-            Assert.That(second, Does.Contain($"Loaded {stored} memories for agent support-agent."));
+            Assert.That(second, Does.Contain($"Loaded {SampleRun.DurableMemories(first)} memories for agent support-agent."));
             Assert.That(second, Does.Contain("round 1: 100 %"), "the second run succeeds at once with what the first learned");
         }
         finally
@@ -53,13 +52,5 @@ public sealed class SampleTests
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
             await drop.ExecuteNonQueryAsync();
         }
-    }
-
-    private static async Task<string> RunSampleAsync(params string[] arguments)
-    {
-        var dll = ChildProcess.BuiltProgram("samples", "AgentMemory.Samples.Console");
-        var result = await ChildProcess.RunAsync("dotnet", [dll, .. arguments], environment: new Dictionary<string, string?> { ["AGENTMEMORY_POSTGRES"] = null });
-        Assert.That(result.ExitCode, Is.Zero, result.ToString);
-        return result.Output;
     }
 }
