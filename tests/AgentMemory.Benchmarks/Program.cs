@@ -4,7 +4,9 @@ using AgentMemory.Benchmarks.Persistence;
 var arguments = BenchmarkArguments.Parse(args);
 var report = arguments.Name switch
 {
+    "persist" when arguments.Store == "sqlite" => await AgentMemory.Benchmarks.Sqlite.SqlitePersistBenchmark.RunAsync(),
     "persist" => await PersistBenchmark.RunAsync(),
+    "load" when arguments.Store == "sqlite" => await AgentMemory.Benchmarks.Sqlite.SqliteLoadBenchmark.RunAsync(),
     "remember-latency" => await RememberLatencyBenchmark.RunAsync(),
     "load" => await LoadBenchmark.RunAsync(),
     "recall-latency" => await AgentMemory.Benchmarks.Retrieval.RecallLatencyBenchmark.RunAsync(),

@@ -5,7 +5,9 @@ namespace AgentMemory.Sqlite.Storage;
 /// <summary>
 /// Opens connections to the store's file, each set up the same way: SQLite's busy handler waits up to
 /// <see cref="SqliteMemoryStoreOptions.BusyTimeout"/> for another writer (it sleeps, it never spins), every commit is
-/// synchronous (<c>synchronous = FULL</c>: a commit acknowledged is on disk), and the file size limit when one is set.
+/// synchronous (<c>synchronous = FULL</c>: a commit acknowledged is on disk), a page cache of up to 8 MiB (SQLite's
+/// default 2 MiB spills a batch of a few thousand memories to the log before it commits), and the file size limit
+/// when one is set.
 /// Connections are pooled by Microsoft.Data.Sqlite, so opening one per operation is cheap.
 /// </summary>
 internal sealed class SqliteConnections
@@ -39,7 +41,7 @@ internal sealed class SqliteConnections
         builder.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds));
         Path = builder.DataSource;
         _connectionString = builder.ToString();
-        _setup = FormattableString.Invariant($"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL;")
+        _setup = FormattableString.Invariant($"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL; PRAGMA cache_size = -8192;")
             + (options.MaxFileSize is { } size ? FormattableString.Invariant($" PRAGMA max_page_count = {Math.Max(1, size / 4096)};") : string.Empty);
     }
 

@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace AgentMemory.Benchmarks.Infrastructure;
 
-/// <summary>The command line: a benchmark name, then --out FILE, --data PATH, --seconds N, --hosts N.</summary>
-internal sealed record BenchmarkArguments(string Name, string? Out, string? Data, int? Seconds, int? Hosts = null)
+/// <summary>The command line: a benchmark name, then --out FILE, --data PATH, --seconds N, --hosts N, --store postgres|sqlite.</summary>
+internal sealed record BenchmarkArguments(string Name, string? Out, string? Data, int? Seconds, int? Hosts = null, string Store = "postgres")
 {
     public static BenchmarkArguments Parse(string[] args)
     {
@@ -13,6 +13,7 @@ internal sealed record BenchmarkArguments(string Name, string? Out, string? Data
         }
 
         string? output = null, data = null;
+        var store = "postgres";
         int? seconds = null, hosts = null;
         for (var i = 1; i < args.Length; i++)
         {
@@ -23,12 +24,14 @@ internal sealed record BenchmarkArguments(string Name, string? Out, string? Data
                 case "--data": data = value; break;
                 case "--seconds": seconds = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--hosts": hosts = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--store" when value is "postgres" or "sqlite": store = value; break;
+                case "--store": throw new ArgumentException($"--store takes postgres or sqlite, not {value}.");
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
 
             i++;
         }
 
-        return new BenchmarkArguments(args[0], output, data, seconds, hosts);
+        return new BenchmarkArguments(args[0], output, data, seconds, hosts, store);
     }
 }

@@ -15,7 +15,7 @@ namespace AgentMemory.Benchmarks.Persistence;
 internal static class PersistBenchmark
 {
     private const int Count = 20_000;
-    private const int Agents = 10;
+    internal const int Agents = 10;
     private const int PerMemorySample = 3_000;
     private const int Rounds = 5;
 
@@ -86,7 +86,7 @@ internal static class PersistBenchmark
     private static Task<double> InMemoryAsync(Dictionary<string, float[]> vectors, int count, string agentPrefix) =>
         RememberAllAsync(vectors, count, agentPrefix, "in-memory", _ => { });
 
-    private static async Task<double> RememberAllAsync(Dictionary<string, float[]> vectors, int count, string agentPrefix, string label, Action<IAgentMemoryBuilder> store)
+    internal static async Task<double> RememberAllAsync(Dictionary<string, float[]> vectors, int count, string agentPrefix, string label, Action<IAgentMemoryBuilder> store)
     {
         await using var host = await BenchmarkHost.StartAsync(services =>
         {
