@@ -1,5 +1,5 @@
-using AgentMemory.Shared;
 using System.Text.Json;
+using AgentMemory.Shared;
 using Npgsql;
 
 namespace AgentMemory.PostgreSql.Storage;
@@ -14,24 +14,11 @@ namespace AgentMemory.PostgreSql.Storage;
 /// </summary>
 internal sealed class MemoryRowReader(string? loadedAgentId = null)
 {
-    /// <summary>Distinct tags remembered for sharing; past this, further tags are kept as read.</summary>
-    private const int SharedTagsLimit = 4_096;
-
     /// <summary>The metadata of every row that has none: one shared empty object.</summary>
     private static readonly JsonElement EmptyMetadata = JsonDocument.Parse("{}").RootElement.Clone();
 
-    /// <summary>
-    /// Floats in one array of embeddings: 24,576 (96 KiB, 64 embeddings of 384 values). Above the large object
-    /// threshold (85,000 bytes), so a load's embeddings neither fill the young generation nor get copied by the
-    /// collector; small enough that a few memories outliving their neighbours keep little else alive.
-    /// </summary>
-    private const int SlabFloats = 24_576;
-
-    private readonly Dictionary<string, string> _tags = new(StringComparer.Ordinal);
+    private readonly LoadedRows _shared = new();
     private byte[] _embedding = [];
-    private float[] _slab = [];
-    private int _slabUsed;
-    private string? _model;
 
     public MemoryEntry Read(NpgsqlDataReader reader)
     {
@@ -48,7 +35,7 @@ internal sealed class MemoryRowReader(string? loadedAgentId = null)
 
         var importance = (Importance)reader.GetInt16(5);
         var valence = reader.GetDouble(6);
-        var tags = Shared(reader.GetFieldValue<string[]>(7));
+        var tags = _shared.Tags(reader.GetFieldValue<string[]>(7));
         var created = Utc(reader.GetDateTime(8));
         var lastAccessed = Utc(reader.GetDateTime(9));
         var updated = Utc(reader.GetDateTime(10));
@@ -56,7 +43,7 @@ internal sealed class MemoryRowReader(string? loadedAgentId = null)
         var utility = reader.GetDouble(12);
         var sourceIds = reader.GetFieldValue<Guid[]>(13) is { Length: > 0 } sources ? sources : [];
         var embedding = reader.IsDBNull(14) ? (ReadOnlyMemory<float>?)null : ReadEmbedding(reader, 14);
-        var model = reader.IsDBNull(15) ? null : Shared(reader.GetString(15));
+        var model = reader.IsDBNull(15) ? null : _shared.Model(reader.GetString(15));
         DateTimeOffset? expires = reader.IsDBNull(16) ? null : Utc(reader.GetDateTime(16));
         var version = reader.GetInt64(17);
         var source = (MemorySource)reader.GetInt16(18);
@@ -108,36 +95,7 @@ internal sealed class MemoryRowReader(string? loadedAgentId = null)
             read += chunk;
         }
 
-        var count = EmbeddingBytes.FloatCount(bytes);
-        if (_slab.Length - _slabUsed < count)
-        {
-            _slab = GC.AllocateUninitializedArray<float>(Math.Max(count, SlabFloats));
-            _slabUsed = 0;
-        }
-
-        var vector = new Memory<float>(_slab, _slabUsed, count);
-        EmbeddingBytes.Decode(bytes, vector.Span);
-        _slabUsed += count;
-        return vector;
-    }
-
-    private string Shared(string model) => string.Equals(model, _model, StringComparison.Ordinal) ? _model! : _model = model;
-
-    private string[] Shared(string[] tags)
-    {
-        for (var i = 0; i < tags.Length; i++)
-        {
-            if (_tags.TryGetValue(tags[i], out var shared))
-            {
-                tags[i] = shared;
-            }
-            else if (_tags.Count < SharedTagsLimit)
-            {
-                _tags.Add(tags[i], tags[i]);
-            }
-        }
-
-        return tags.Length == 0 ? [] : tags;
+        return _shared.Embedding(bytes);
     }
 
     private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));

@@ -1,6 +1,6 @@
-using AgentMemory.Shared;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using AgentMemory.Shared;
 using Npgsql;
 
 namespace AgentMemory.PostgreSql.Storage;

@@ -1,12 +1,11 @@
-using System.Text.Json;
 using AgentMemory.Shared;
 using Microsoft.Data.Sqlite;
 
 namespace AgentMemory.Sqlite.Storage;
 
 /// <summary>
-/// The memories table's columns in the one order every statement and reader of this package uses, a reader of them,
-/// and a command that writes them with reused parameters (prepared once per transaction).
+/// The memories table's columns in the one order every statement and reader of this package uses, and a command that
+/// writes them with reused parameters (prepared once per transaction).
 /// </summary>
 internal static class MemoryRows
 {
@@ -18,8 +17,6 @@ internal static class MemoryRows
     public const int Count = 20;
 
     private static readonly string[] Names = [.. Columns.Split(", ")];
-
-    private static readonly JsonElement EmptyMetadata = JsonDocument.Parse("{}").RootElement.Clone();
 
     /// <summary>
     /// An INSERT of every column and the bookkeeping ones; with <paramref name="overwrite"/>, a row stored already is
@@ -75,46 +72,4 @@ internal static class MemoryRows
         p[21].Value = seq;
         p[22].Value = merged;
     }
-
-    /// <summary>Reads a memory from a row whose first columns are <see cref="Columns"/>.</summary>
-    public static MemoryEntry Read(SqliteDataReader reader)
-    {
-        var metadataText = reader.GetString(4);
-        JsonElement metadata;
-        if (metadataText is "{}")
-        {
-            metadata = EmptyMetadata;
-        }
-        else
-        {
-            using var document = JsonDocument.Parse(metadataText);
-            metadata = document.RootElement.Clone();
-        }
-
-        return new MemoryEntry
-        {
-            AgentId = reader.GetString(0),
-            Id = SqliteValues.Id(Blob(reader, 1)),
-            Type = (MemoryType)reader.GetInt32(2),
-            Content = reader.GetString(3),
-            Metadata = metadata,
-            Importance = (Importance)reader.GetInt32(5),
-            Valence = reader.GetDouble(6),
-            Tags = SqliteValues.Tags(reader.GetString(7)),
-            CreatedAt = SqliteValues.Time(reader.GetInt64(8)),
-            LastAccessedAt = SqliteValues.Time(reader.GetInt64(9)),
-            UpdatedAt = SqliteValues.Time(reader.GetInt64(10)),
-            AccessCount = reader.GetInt64(11),
-            Utility = reader.GetDouble(12),
-            SourceIds = reader.IsDBNull(13) ? [] : SqliteValues.Ids(Blob(reader, 13)),
-            Embedding = reader.IsDBNull(14) ? (ReadOnlyMemory<float>?)null : EmbeddingBytes.Decode(Blob(reader, 14)),
-            EmbeddingModel = reader.IsDBNull(15) ? null : reader.GetString(15),
-            ExpiresAt = reader.IsDBNull(16) ? null : SqliteValues.Time(reader.GetInt64(16)),
-            Version = reader.GetInt64(17),
-            Source = (MemorySource)reader.GetInt32(18),
-            Trusted = reader.GetBoolean(19),
-        };
-    }
-
-    private static ReadOnlySpan<byte> Blob(SqliteDataReader reader, int ordinal) => (byte[])reader.GetValue(ordinal);
 }

@@ -12,6 +12,7 @@ internal sealed class RowWriter(SqliteConnection connection, SqliteTransaction t
     private SqliteCommand? _overwrite;
     private Statement? _stored;
     private Statement? _deleted;
+    private readonly MemoryRowReader _rows = new();
 
     /// <summary>Inserts the memory unless the file holds it; returns whether it was inserted.</summary>
     public bool TryInsert(MemoryEntry entry)
@@ -27,7 +28,7 @@ internal sealed class RowWriter(SqliteConnection connection, SqliteTransaction t
         _stored ??= new Statement(connection, transaction, $"SELECT {MemoryRows.Columns}, writer, merged FROM memories WHERE agent_id = $agent AND id = $id", "$agent", "$id");
         using var reader = _stored.Read(agentId, SqliteValues.Id(id));
         return reader.Read()
-            ? new StoredRow(MemoryRows.Read(reader), ((byte[])reader.GetValue(MemoryRows.Count)).AsSpan().SequenceEqual(writer), reader.GetBoolean(MemoryRows.Count + 1))
+            ? new StoredRow(_rows.Read(reader), ((byte[])reader.GetValue(MemoryRows.Count)).AsSpan().SequenceEqual(writer), reader.GetBoolean(MemoryRows.Count + 1))
             : null;
     }
 

@@ -245,12 +245,13 @@ internal sealed partial class SqliteMemoryStore
             }
 
             using var fetch = new Statement(connection, transaction, $"SELECT {MemoryRows.Columns}, seq FROM memories WHERE agent_id = $agent AND id = $id", "$agent", "$id");
+            var rows = new MemoryRowReader();
             foreach (var key in keys)
             {
                 using var reader = fetch.Read(key.AgentId, SqliteValues.Id(key.MemoryId));
                 if (reader.Read())
                 {
-                    changes.Add(new MemoryChange(MemoryRows.Read(reader), reader.GetInt64(MemoryRows.Count)));
+                    changes.Add(new MemoryChange(rows.Read(reader), reader.GetInt64(MemoryRows.Count)));
                 }
             }
 

@@ -71,6 +71,7 @@ internal sealed partial class SqliteMemoryStore : IMemoryStore
         await using (command.ConfigureAwait(false))
         await using (reader.ConfigureAwait(false))
         {
+            var rows = new MemoryRowReader(agentId);
             while (true)
             {
                 MemoryEntry entry;
@@ -81,7 +82,7 @@ internal sealed partial class SqliteMemoryStore : IMemoryStore
                         break;
                     }
 
-                    entry = MemoryRows.Read(reader);
+                    entry = rows.Read(reader);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
