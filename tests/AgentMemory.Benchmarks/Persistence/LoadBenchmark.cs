@@ -64,20 +64,24 @@ internal static class LoadBenchmark
     }
 
     /// <summary>A new host loads the agent; returns milliseconds.</summary>
-    private static async Task<double> LoadAsync(BenchmarkDatabase database)
+    private static Task<double> LoadAsync(BenchmarkDatabase database) => TimeLoadAsync(memory => memory.UsePostgres(database.ConnectionString), "loaded-0", Count);
+
+    /// <summary>
+    /// A new host on the store loads the agent; returns milliseconds. The host is started and connected (the
+    /// baselines, too, connect before their timers), and the JIT is done with the host's own start-up code, as in a
+    /// host that has been running: the timer covers loading the agent's memories.
+    /// </summary>
+    internal static async Task<double> TimeLoadAsync(Action<IAgentMemoryBuilder> store, string agentId, int expected)
     {
-        // The new host is started and connected (the COPY TO baseline, too, connects before its timer),
-        // and the JIT is done with the host's own start-up code, as in a host that has been running: the timer covers
-        // loading the agent's memories.
-        await using var host = await StartAsync(database);
+        await using var host = await BenchmarkHost.StartAsync(services => store(services.AddAgentMemory()));
         await host.Memory.LoadAgentAsync("nobody");
         await JitWarmup.SettleAsync();
         var gc = GcSnapshot.Take();
         var started = Stopwatch.GetTimestamp();
-        var loaded = await host.Memory.LoadAgentAsync("loaded-0");
+        var loaded = await host.Memory.LoadAgentAsync(agentId);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         Console.WriteLine($"  load {elapsed:F0} ms; {gc.Since()}");
-        return loaded == Count ? elapsed : throw new InvalidOperationException($"Loaded {loaded} memories, expected {Count}.");
+        return loaded == expected ? elapsed : throw new InvalidOperationException($"Loaded {loaded} memories, expected {expected}.");
     }
 
     private static Task<BenchmarkHost> StartAsync(BenchmarkDatabase database) =>

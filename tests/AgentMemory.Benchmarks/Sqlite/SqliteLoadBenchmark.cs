@@ -62,18 +62,8 @@ internal static class SqliteLoadBenchmark
         return report;
     }
 
-    private static async Task<double> LoadAsync(SqliteBenchmarkFile file)
-    {
-        await using var host = await BenchmarkHost.StartAsync(services => services.AddAgentMemory().UseSqlite(file.ConnectionString));
-        await host.Memory.LoadAgentAsync("nobody");
-        await JitWarmup.SettleAsync();
-        var gc = GcSnapshot.Take();
-        var started = Stopwatch.GetTimestamp();
-        var loaded = await host.Memory.LoadAgentAsync("loaded-0");
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        Console.WriteLine($"  load {elapsed:F0} ms; {gc.Since()}");
-        return loaded == Count ? elapsed : throw new InvalidOperationException($"Loaded {loaded} memories, expected {Count}.");
-    }
+    private static Task<double> LoadAsync(SqliteBenchmarkFile file) =>
+        LoadBenchmark.TimeLoadAsync(memory => memory.UseSqlite(file.ConnectionString), "loaded-0", Count);
 
     private static double PlainRead(SqliteBenchmarkFile file)
     {
