@@ -8,8 +8,8 @@ namespace AgentMemory.Sqlite.Storage;
 /// </summary>
 internal sealed class RowWriter(SqliteConnection connection, SqliteTransaction transaction, byte[] writer, long seq) : IDisposable
 {
-    private SqliteCommand? _insert;
-    private SqliteCommand? _overwrite;
+    private MemoryRows.Insert? _insert;
+    private MemoryRows.Insert? _overwrite;
     private Statement? _stored;
     private Statement? _deleted;
     private readonly MemoryRowReader _rows = new();
@@ -17,9 +17,8 @@ internal sealed class RowWriter(SqliteConnection connection, SqliteTransaction t
     /// <summary>Inserts the memory unless the file holds it; returns whether it was inserted.</summary>
     public bool TryInsert(MemoryEntry entry)
     {
-        _insert ??= MemoryRows.Insert(connection, transaction, overwrite: false);
-        MemoryRows.Bind(_insert, entry, writer, seq, merged: false);
-        return _insert.ExecuteNonQuery() > 0;
+        _insert ??= MemoryRows.Prepare(connection, overwrite: false);
+        return _insert.Run(entry, writer, seq, merged: false);
     }
 
     /// <summary>The memory as stored, with who wrote it last and whether several writers ever did; <see langword="null"/> when not stored.</summary>
@@ -35,9 +34,8 @@ internal sealed class RowWriter(SqliteConnection connection, SqliteTransaction t
     /// <summary>Writes the merged memory over the stored row, marking it merged when another writer wrote it before.</summary>
     public void Overwrite(MemoryEntry merged, StoredRow stored)
     {
-        _overwrite ??= MemoryRows.Insert(connection, transaction, overwrite: true);
-        MemoryRows.Bind(_overwrite, merged, writer, seq, merged: stored.Merged || !stored.OwnWrite);
-        _overwrite.ExecuteNonQuery();
+        _overwrite ??= MemoryRows.Prepare(connection, overwrite: true);
+        _overwrite.Run(merged, writer, seq, merged: stored.Merged || !stored.OwnWrite);
     }
 
     /// <summary>Whether the memory was deleted (its tombstone is kept).</summary>

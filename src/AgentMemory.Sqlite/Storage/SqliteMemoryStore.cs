@@ -7,6 +7,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using SQLitePCL;
 
 namespace AgentMemory.Sqlite.Storage;
 
@@ -52,15 +53,12 @@ internal sealed partial class SqliteMemoryStore : IMemoryStore
     {
         ArgumentNullException.ThrowIfNull(agentId);
         SqliteConnection connection;
-        SqliteCommand command;
-        SqliteDataReader reader;
+        sqlite3_stmt statement;
         try
         {
             connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-            command = connection.CreateCommand();
-            command.CommandText = $"SELECT {MemoryRows.Columns} FROM memories WHERE agent_id = $agent ORDER BY id";
-            command.Parameters.AddWithValue("$agent", agentId);
-            reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            statement = Prepare(connection, $"SELECT {MemoryRows.Columns} FROM memories WHERE agent_id = ?1 ORDER BY id");
+            Check(connection, raw.sqlite3_bind_text(statement, 1, agentId));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -68,21 +66,24 @@ internal sealed partial class SqliteMemoryStore : IMemoryStore
         }
 
         await using (connection.ConfigureAwait(false))
-        await using (command.ConfigureAwait(false))
-        await using (reader.ConfigureAwait(false))
+        using (statement)
         {
+            // Read straight from the statement (see MemoryRowReader.Read(sqlite3_stmt)): loading is the one read that
+            // goes through every memory of an agent.
             var rows = new MemoryRowReader(agentId);
             while (true)
             {
                 MemoryEntry entry;
                 try
                 {
-                    if (!reader.Read())
+                    var step = raw.sqlite3_step(statement);
+                    if (step == raw.SQLITE_DONE)
                     {
                         break;
                     }
 
-                    entry = rows.Read(reader);
+                    Check(connection, step == raw.SQLITE_ROW ? raw.SQLITE_OK : step);
+                    entry = rows.Read(statement);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -94,6 +95,15 @@ internal sealed partial class SqliteMemoryStore : IMemoryStore
             }
         }
     }
+
+    private static sqlite3_stmt Prepare(SqliteConnection connection, string sql)
+    {
+        Check(connection, raw.sqlite3_prepare_v2(connection.Handle, sql, out var statement));
+        return statement;
+    }
+
+    /// <summary>Turns a SQLite result code other than OK into the exception Microsoft.Data.Sqlite would throw for it.</summary>
+    private static void Check(SqliteConnection connection, int result) => SqliteException.ThrowExceptionForRC(result, connection.Handle);
 
     public async Task<AgentState?> GetAgentAsync(string agentId, CancellationToken cancellationToken = default)
     {

@@ -75,15 +75,15 @@ internal static class SqliteValues
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    public static string[] Tags(string json)
+    public static string[] Tags(ReadOnlySpan<byte> json)
     {
-        if (json is "[]")
+        if (json is [(byte)'[', (byte)']'])
         {
             return [];
         }
 
         var tags = new List<string>();
-        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        var reader = new Utf8JsonReader(json);
         while (reader.Read())
         {
             if (reader.TokenType == JsonTokenType.String)
