@@ -130,7 +130,7 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
 
         try
         {
-            var result = await CallAsync([text], _options.QueryTimeout, cancellationToken).ConfigureAwait(false);
+            var result = await CallAsync([text], EmbeddingPurpose.For(EmbeddingPurpose.Query), _options.QueryTimeout, cancellationToken).ConfigureAwait(false);
             return result.Count == 1 ? result[0].Vector.ToArray() : null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -166,13 +166,13 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
     /// <see cref="TimeoutException"/>: the generator is asked to stop, and a generator that ignores the request is no
     /// longer waited for.
     /// </summary>
-    private async Task<GeneratedEmbeddings<Embedding<float>>> CallAsync(string[] inputs, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<GeneratedEmbeddings<Embedding<float>>> CallAsync(string[] inputs, EmbeddingGenerationOptions purpose, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = new CancellationTokenSource(timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            return await _generator!.GenerateAsync(inputs, cancellationToken: linked.Token).WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+            return await _generator!.GenerateAsync(inputs, purpose, linked.Token).WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is TimeoutException || (ex is OperationCanceledException && deadline.IsCancellationRequested)))
         {
@@ -289,7 +289,7 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
             }
             else
             {
-                var result = await CallAsync([.. batch.Select(static j => j.Content)], _options.Timeout, stop).ConfigureAwait(false);
+                var result = await CallAsync([.. batch.Select(static j => j.Content)], EmbeddingPurpose.For(EmbeddingPurpose.Document), _options.Timeout, stop).ConfigureAwait(false);
                 if (result.Count != batch.Count)
                 {
                     throw new InvalidOperationException($"The embedding generator returned {result.Count} embeddings for {batch.Count} inputs.");
