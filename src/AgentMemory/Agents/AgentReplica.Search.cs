@@ -31,11 +31,14 @@ internal sealed partial class AgentReplica
             lexical.AsSpan(0, slotCount).Clear();
             var maxLexical = ScoreLexical(query.Terms, query.K1, query.B, filter, lexical);
             var vector = query.Vector is { } v && _vectors.Dimensions == v.Length ? UnitLength(v) : null;
-            var scan = new ScanContext(this, query, filter, lexical, maxLexical, vector, AppliedLearning.SemanticShare(query.SemanticShare), LearningApplies);
 
             // The memories that match the most words are scored first: they are the likeliest to end in the top k, so
             // the bound below which the scan skips vectors starts near its final height.
             var seeds = BestLexicalSlots(lexical, slotCount, query.MaxResults * SeedsPerResult);
+            var calibration = vector is null || !query.CalibrateSemantic
+                ? SemanticCalibration.Uncalibrated(query.SemanticScale)
+                : Calibrate(vector, BestLexicalSlots(lexical, slotCount, SemanticCalibration.WordMatches), filter, query.SemanticScale);
+            var scan = new ScanContext(this, query, filter, lexical, maxLexical, vector, calibration, AppliedLearning.SemanticShare(query.SemanticShare), LearningApplies);
             var best = new TopK(query.MaxResults);
             foreach (var slot in seeds)
             {
@@ -169,6 +172,45 @@ internal sealed partial class AgentReplica
         return max;
     }
 
+    /// <summary>
+    /// The calibration of this recall's cosines (see <see cref="SemanticCalibration"/>): from an even sample of the
+    /// memories that pass the filter, and the best word matches (a fixed number of them, so that a recall's scores do not
+    /// depend on how many results it asks for). Reads a few hundred vectors, not every one.
+    /// </summary>
+    private SemanticCalibration Calibrate(float[] vector, int[] seeds, CompiledFilter? filter, float scale)
+    {
+        var slotCount = _slotCount;
+        var step = Math.Max(1, slotCount / SemanticCalibration.SampleSize);
+        var cosines = ArrayPool<float>.Shared.Rent(SemanticCalibration.SampleSize + seeds.Length + 1);
+        try
+        {
+            var count = 0;
+            void Add(AgentReplica agent, int slot)
+            {
+                if (agent._vectors.Has(slot) && agent._columns.Passes(slot, filter, agent._entries))
+                {
+                    cosines[count++] = agent._vectors.Cosine(slot, vector) * scale;
+                }
+            }
+
+            for (var slot = 0; slot < slotCount && count < SemanticCalibration.SampleSize; slot += step)
+            {
+                Add(this, slot);
+            }
+
+            foreach (var slot in seeds)
+            {
+                Add(this, slot);
+            }
+
+            return SemanticCalibration.FromSample(scale, cosines.AsSpan(0, count));
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(cosines);
+        }
+    }
+
     /// <summary>The query vector scaled to unit length, so <see cref="SlotVectors.Cosine"/> is the cosine; null when it has no direction.</summary>
     private static float[]? UnitLength(float[] vector)
     {
@@ -199,7 +241,7 @@ internal sealed partial class AgentReplica
     }
 
     /// <summary>The per-recall constants of the scan and the per-slot scoring.</summary>
-    private readonly struct ScanContext(AgentReplica agent, SearchQuery query, CompiledFilter? filter, float[] lexical, float maxLexical, float[]? vector, double share, bool useUtility)
+    private readonly struct ScanContext(AgentReplica agent, SearchQuery query, CompiledFilter? filter, float[] lexical, float maxLexical, float[]? vector, SemanticCalibration calibration, double share, bool useUtility)
     {
         private readonly ScoreFormula _formula = new(query);
 
@@ -260,8 +302,8 @@ internal sealed partial class AgentReplica
         /// <summary>The slot's learned utility; neutral while the agent's learning is off.</summary>
         private float Utility(int slot) => useUtility ? agent._columns.Utility(slot) : 0f;
 
-        /// <summary>The slot's semantic similarity: its cosine with the query, scaled and capped at 1 (the slot has a vector).</summary>
-        private float Semantic(int slot) => Math.Clamp(agent._vectors.Cosine(slot, vector) * query.SemanticScale, 0f, 1f);
+        /// <summary>The slot's semantic similarity: its cosine with the query, calibrated for this recall, in [0, 1] (the slot has a vector).</summary>
+        private float Semantic(int slot) => calibration.Apply(agent._vectors.Cosine(slot, vector));
 
         /// <summary>The slot's breakdown, and its score by the same formula the scan ranked it with.</summary>
         public (ScoreBreakdown Breakdown, double Score) Breakdown(int slot)

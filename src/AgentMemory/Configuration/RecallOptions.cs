@@ -16,6 +16,14 @@ public sealed class RecallOptions
     [Range(0.0, 1.0)]
     public double SemanticShare { get; set; } = 0.5;
 
+    /// <summary>
+    /// Whether each recall calibrates a registered embedding generator's cosines to the memories it may return (the
+    /// least of them counts as 0, the best as 1), so one <see cref="SemanticShare"/> serves any model — a local one, a
+    /// hosted one — whatever the range of its cosines. (The built-in generator scales its cosines to the task's own
+    /// instead.) <see langword="true"/> by default; off, a cosine counts as it is.
+    /// </summary>
+    public bool CalibrateSemantic { get; set; } = true;
+
     /// <summary>The default least relevance (in [0, 1]) for a memory to be returned; 0.3 by default.</summary>
     [Range(0.0, 1.0)]
     public double DefaultThreshold { get; set; } = 0.3;

@@ -28,7 +28,7 @@ internal sealed class Recaller(
         using var activity = AgentMemoryInstruments.ActivitySource.StartActivity("agentmemory.recall");
         activity?.SetTag("agentmemory.agent_id", agentId);
         var agent = await cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
-        var (vector, scale) = await queryEmbedder.EmbedAsync(agent, request.Task, cancellationToken).ConfigureAwait(false);
+        var (vector, scale, calibrate) = await queryEmbedder.EmbedAsync(agent, request.Task, cancellationToken).ConfigureAwait(false);
 
         var started = Stopwatch.GetTimestamp();
         var now = TimeRules.Normalize(time.GetUtcNow());
@@ -38,6 +38,7 @@ internal sealed class Recaller(
             Terms = TermCounts.ForQuery(request.Task, request.Context, _recall.ContextWeight),
             Vector = vector,
             SemanticScale = scale,
+            CalibrateSemantic = calibrate && _recall.CalibrateSemantic,
             MaxResults = request.MaxResults,
             Threshold = request.Threshold ?? _recall.DefaultThreshold,
             SemanticShare = _recall.SemanticShare,

@@ -15,6 +15,9 @@ internal sealed class SearchQuery
     /// </summary>
     public float SemanticScale { get; init; } = 1f;
 
+    /// <summary>Whether cosines are calibrated per recall (<see cref="SemanticCalibration"/>) rather than only scaled.</summary>
+    public bool CalibrateSemantic { get; init; } = true;
+
     public required int MaxResults { get; init; }
 
     public required double Threshold { get; init; }

@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace AgentMemory.Benchmarks.Infrastructure;
 
-/// <summary>The command line: a benchmark name, then --out FILE, --data PATH, --seconds N, --hosts N, --store postgres|sqlite.</summary>
-internal sealed record BenchmarkArguments(string Name, string? Out, string? Data, int? Seconds, int? Hosts = null, string Store = "postgres")
+/// <summary>The command line: a benchmark name, then --out FILE, --data PATH, --seconds N, --hosts N, --store postgres|sqlite, --embedder builtin|onnx|onnx-minilm.</summary>
+internal sealed record BenchmarkArguments(string Name, string? Out, string? Data, int? Seconds, int? Hosts = null, string Store = "postgres", string Embedder = "builtin")
 {
     public static BenchmarkArguments Parse(string[] args)
     {
@@ -14,6 +14,7 @@ internal sealed record BenchmarkArguments(string Name, string? Out, string? Data
 
         string? output = null, data = null;
         var store = "postgres";
+        var embedder = "builtin";
         int? seconds = null, hosts = null;
         for (var i = 1; i < args.Length; i++)
         {
@@ -26,12 +27,14 @@ internal sealed record BenchmarkArguments(string Name, string? Out, string? Data
                 case "--hosts": hosts = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--store" when value is "postgres" or "sqlite": store = value; break;
                 case "--store": throw new ArgumentException($"--store takes postgres or sqlite, not {value}.");
+                case "--embedder" when value is "builtin" or "onnx" or "onnx-minilm": embedder = value; break;
+                case "--embedder": throw new ArgumentException($"--embedder takes builtin, onnx or onnx-minilm, not {value}.");
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
 
             i++;
         }
 
-        return new BenchmarkArguments(args[0], output, data, seconds, hosts, store);
+        return new BenchmarkArguments(args[0], output, data, seconds, hosts, store, embedder);
     }
 }

@@ -1,8 +1,26 @@
 namespace AgentMemory.Benchmarks.Retrieval;
 
-/// <summary>The baseline: plain BM25 (k1 = 1.2, b = 0.75), lower-cased letter/digit tokens, no stemming, no stopwords.</summary>
+/// <summary>
+/// The baseline: the reference BM25 of ../shared/datasets/locomo/README.md (k1 = 1.2, b = 0.75, idf = ln(1 + (N - df
+/// + 0.5) / (df + 0.5)), each query term once, only documents scoring above 0 ranked, ties by document order), tokens
+/// the lower-case <c>[a-z0-9]+</c> runs minus its stop words, no stemming.
+/// </summary>
 internal sealed class PlainBm25
 {
+    private static readonly HashSet<string> StopWords = [.. """
+        a about above after again against all am an and any are as at be because been
+        before being below between both but by can could did do does doing down during
+        each few for from further had has have having he her here hers herself him
+        himself his how i if in into is it its itself just me more most my myself no
+        nor not now of off on once only or other our ours ourselves out over own same
+        she should so some such than that the their theirs them themselves then there
+        these they this those through to too under until up very was we were what when
+        where which while who whom why will with would you your yours yourself
+        yourselves s t d ll re ve m o y don didn doesn isn wasn weren won wouldn
+        shouldn couldn hasn haven hadn aren ain also get got may might must shall
+        one ever yet still us let
+        """.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries)];
+
     private const double K1 = 1.2;
     private const double B = 0.75;
     private readonly List<Dictionary<string, int>> _documents = [];
@@ -65,17 +83,23 @@ internal sealed class PlainBm25
 
     private static IEnumerable<string> Tokens(string text)
     {
+        var lower = text.ToLowerInvariant();
         var start = -1;
-        for (var i = 0; i <= text.Length; i++)
+        for (var i = 0; i <= lower.Length; i++)
         {
-            var inWord = i < text.Length && char.IsLetterOrDigit(text[i]);
+            var inWord = i < lower.Length && lower[i] is (>= 'a' and <= 'z') or (>= '0' and <= '9');
             if (inWord && start < 0)
             {
                 start = i;
             }
             else if (!inWord && start >= 0)
             {
-                yield return text[start..i].ToLowerInvariant();
+                var token = lower[start..i];
+                if (!StopWords.Contains(token))
+                {
+                    yield return token;
+                }
+
                 start = -1;
             }
         }
