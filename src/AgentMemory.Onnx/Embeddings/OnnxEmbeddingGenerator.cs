@@ -67,22 +67,18 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
             tokens[i] = model.Tokenize(prefix + texts[i], _options.MaxTokens);
         }
 
-        // Batches of similar lengths: a batch is padded to its longest text.
+        // Batches of similar lengths (a batch is padded to its longest text), run side by side up to the concurrency
+        // limit: one call of many texts uses as many cores as it is allowed.
         var order = Enumerable.Range(0, texts.Length).OrderBy(i => tokens[i].Length).ToArray();
         var vectors = new float[texts.Length][];
+        var batches = new List<Task>();
         for (var start = 0; start < order.Length; start += _options.BatchSize)
         {
             var batch = order.AsMemory(start, Math.Min(_options.BatchSize, order.Length - start));
-            await _inferences.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await Task.Run(() => model.Embed(batch.Span, tokens, vectors), cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                _inferences.Release();
-            }
+            batches.Add(RunBatchAsync(model, batch, tokens, vectors, cancellationToken));
         }
+
+        await Task.WhenAll(batches).ConfigureAwait(false);
 
         var result = new GeneratedEmbeddings<Embedding<float>>(vectors.Length);
         var modelId = $"{_options.Model.Id}/{model.Dimensions}";
@@ -92,6 +88,19 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         }
 
         return result;
+    }
+
+    private async Task RunBatchAsync(LoadedModel model, ReadOnlyMemory<int> batch, int[][] tokens, float[][] vectors, CancellationToken cancellationToken)
+    {
+        await _inferences.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.Run(() => model.Embed(batch.Span, tokens, vectors), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inferences.Release();
+        }
     }
 
     /// <inheritdoc />
