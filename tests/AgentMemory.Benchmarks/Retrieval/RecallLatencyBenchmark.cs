@@ -28,7 +28,7 @@ internal static class RecallLatencyBenchmark
             var (p50, p99, naiveP50) = await MeasureAsync(size, embedder);
             var label = size == 10_000 ? "10k" : "100k";
             report.Add($"p50_ms_{label}", p50, embedder != "builtin" ? $"{embedder} embedder, query embedding included; target <= 20" : size == 10_000 ? "target < 1" : "target < 8");
-            report.Add($"p99_ms_{label}", p99, size == 10_000 ? "target < 3" : string.Empty);
+            report.Add($"p99_ms_{label}", p99, size == 10_000 && embedder == "builtin" ? "target < 3" : string.Empty);
             report.Add($"naive_p50_ms_{label}", naiveP50, "query embedding + dictionary of float[] + cosine + full sort");
             report.Add($"naive_vs_recall_{label}", naiveP50 / p50, size == 100_000 ? "target >= 3" : string.Empty);
         }
