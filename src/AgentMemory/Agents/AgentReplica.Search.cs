@@ -26,6 +26,7 @@ internal sealed partial class AgentReplica
 
         var filter = query.Filter;
         var lexical = ArrayPool<float>.Shared.Rent(slotCount);
+        float[]? memo = null;
         try
         {
             lexical.AsSpan(0, slotCount).Clear();
@@ -38,7 +39,9 @@ internal sealed partial class AgentReplica
             var calibration = vector is null || !query.CalibrateSemantic
                 ? SemanticCalibration.Uncalibrated(query.SemanticScale)
                 : Calibrate(vector, BestLexicalSlots(lexical, slotCount, SemanticCalibration.WordMatches), filter, query.SemanticScale);
-            var scan = new ScanContext(this, query, filter, lexical, maxLexical, vector, calibration, AppliedLearning.SemanticShare(query.SemanticShare), LearningApplies);
+            memo = ArrayPool<float>.Shared.Rent(slotCount);
+            memo.AsSpan(0, slotCount).Fill(-1f);
+            var scan = new ScanContext(this, query, filter, lexical, maxLexical, vector, calibration, AppliedLearning.SemanticShare(query.SemanticShare), LearningApplies, memo);
             var best = new TopK(query.MaxResults);
             foreach (var slot in seeds)
             {
@@ -81,6 +84,10 @@ internal sealed partial class AgentReplica
         finally
         {
             ArrayPool<float>.Shared.Return(lexical);
+            if (memo is not null)
+            {
+                ArrayPool<float>.Shared.Return(memo);
+            }
         }
     }
 
@@ -240,8 +247,14 @@ internal sealed partial class AgentReplica
         return slots;
     }
 
-    /// <summary>The per-recall constants of the scan and the per-slot scoring.</summary>
-    private readonly struct ScanContext(AgentReplica agent, SearchQuery query, CompiledFilter? filter, float[] lexical, float maxLexical, float[]? vector, SemanticCalibration calibration, double share, bool useUtility)
+    /// <summary>
+    /// The per-recall constants of the scan and the per-slot scoring. A memory's relevance is its own (semantic and
+    /// lexical similarity) lifted by its context: the better of its two neighbours in formation order (what the agent
+    /// took in just before and just after it) lends it a share of its own relevance,
+    /// <c>own + w·context·(1 − own)</c>, which stays in [0, 1], never lowers a memory, and rises with both. The memo
+    /// keeps each slot's own relevance once computed (a neighbour's vector is read once per recall).
+    /// </summary>
+    private readonly struct ScanContext(AgentReplica agent, SearchQuery query, CompiledFilter? filter, float[] lexical, float maxLexical, float[]? vector, SemanticCalibration calibration, double share, bool useUtility, float[] memo)
     {
         private readonly ScoreFormula _formula = new(query);
 
@@ -265,7 +278,7 @@ internal sealed partial class AgentReplica
             }
         }
 
-        /// <summary>Scores one slot into <paramref name="best"/>, reading its vector only when it could make the top k.</summary>
+        /// <summary>Scores one slot into <paramref name="best"/>, reading vectors only when it could make the top k.</summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void Consider(int slot, TopK best, float floor)
         {
@@ -276,21 +289,17 @@ internal sealed partial class AgentReplica
             }
 
             var threshold = query.Threshold;
-            double relevance = maxLexical > 0 ? lexical[slot] / maxLexical : 0f;
             var rest = _formula.Rest(columns.LastAccessTicks(slot), columns.Importance(slot), Utility(slot));
-            if (vector is not null && agent._vectors.Has(slot))
-            {
-                // Semantic similarity is at most 1 (a scaled cosine, capped): a memory that could not enter the top k
-                // (or pass the threshold) even at 1 is skipped without reading its vector.
-                var bestRelevance = share + ((1 - share) * relevance);
-                if (bestRelevance < threshold || _formula.Score(bestRelevance, rest) < Math.Max(best.Floor, floor) - BoundSlack)
-                {
-                    return;
-                }
 
-                relevance = (share * Semantic(slot)) + ((1 - share) * relevance);
+            // Semantic similarity is at most 1: a memory that could not enter the top k (or pass the threshold) even
+            // with every unread similarity at 1 is skipped without reading a vector.
+            var upper = Lift(Upper(slot), Math.Max(Upper(agent._order.Previous(slot)), Upper(agent._order.Next(slot))));
+            if (upper < threshold || _formula.Score(upper, rest) < Math.Max(best.Floor, floor) - BoundSlack)
+            {
+                return;
             }
 
+            var relevance = Relevance(slot);
             if (relevance < threshold)
             {
                 return;
@@ -299,30 +308,63 @@ internal sealed partial class AgentReplica
             best.Offer(slot, (float)_formula.Score(relevance, rest));
         }
 
-        /// <summary>The slot's learned utility; neutral while the agent's learning is off.</summary>
-        private float Utility(int slot) => useUtility ? agent._columns.Utility(slot) : 0f;
-
-        /// <summary>The slot's semantic similarity: its cosine with the query, calibrated for this recall, in [0, 1] (the slot has a vector).</summary>
-        private float Semantic(int slot) => calibration.Apply(agent._vectors.Cosine(slot, vector));
-
         /// <summary>The slot's breakdown, and its score by the same formula the scan ranked it with.</summary>
         public (ScoreBreakdown Breakdown, double Score) Breakdown(int slot)
         {
             var columns = agent._columns;
             double lexicalPart = maxLexical > 0 ? lexical[slot] / maxLexical : 0;
-            double semantic = 0;
-            var relevance = lexicalPart;
-            if (vector is not null && agent._vectors.Has(slot))
-            {
-                semantic = Semantic(slot);
-                relevance = (share * semantic) + ((1 - share) * lexicalPart);
-            }
-
+            var semantic = vector is not null && agent._vectors.Has(slot) ? Semantic(slot) : 0;
+            var relevance = Relevance(slot);
             var recency = _formula.Recency(columns.LastAccessTicks(slot));
             var importance = ScoreFormula.Importance(columns.Importance(slot));
             var utility = ScoreFormula.Utility(Utility(slot));
             var score = _formula.Score(relevance, _formula.Rest(columns.LastAccessTicks(slot), columns.Importance(slot), Utility(slot)));
             return (new ScoreBreakdown(relevance, semantic, lexicalPart, recency, importance, utility), score);
         }
+
+        /// <summary>The slot's relevance, its neighbours' context included.</summary>
+        private double Relevance(int slot) =>
+            Lift(Own(slot), Math.Max(Own(agent._order.Previous(slot)), Own(agent._order.Next(slot))));
+
+        /// <summary>Relevance lifted by the context: <c>own + w·context·(1 − own)</c>.</summary>
+        private double Lift(double own, double context) => own + (query.NeighbourWeight * context * (1 - own));
+
+        /// <summary>The most a slot's own relevance can be without reading its vector (0 for no slot).</summary>
+        private double Upper(int slot)
+        {
+            if (slot < 0)
+            {
+                return 0;
+            }
+
+            double lexicalPart = maxLexical > 0 ? lexical[slot] / maxLexical : 0;
+            return vector is not null && agent._vectors.Has(slot) ? share + ((1 - share) * lexicalPart) : lexicalPart;
+        }
+
+        /// <summary>A slot's own relevance, semantic and lexical (0 for no slot), computed once per recall.</summary>
+        private double Own(int slot)
+        {
+            if (slot < 0)
+            {
+                return 0;
+            }
+
+            var known = memo[slot];
+            if (known >= 0)
+            {
+                return known;
+            }
+
+            double lexicalPart = maxLexical > 0 ? lexical[slot] / maxLexical : 0;
+            var own = vector is not null && agent._vectors.Has(slot) ? (share * Semantic(slot)) + ((1 - share) * lexicalPart) : lexicalPart;
+            memo[slot] = (float)own;
+            return (float)own;
+        }
+
+        /// <summary>The slot's learned utility; neutral while the agent's learning is off.</summary>
+        private float Utility(int slot) => useUtility ? agent._columns.Utility(slot) : 0f;
+
+        /// <summary>The slot's semantic similarity: its cosine with the query, calibrated for this recall, in [0, 1] (the slot has a vector).</summary>
+        private float Semantic(int slot) => calibration.Apply(agent._vectors.Cosine(slot, vector));
     }
 }

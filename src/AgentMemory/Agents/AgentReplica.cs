@@ -24,6 +24,7 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
     private readonly LexicalIndex _lexical;
     private readonly SlotVectors _vectors;
     private readonly SlotColumns _columns;
+    private readonly FormationOrder _order;
 
     /// <summary>The slots of memories made from others (with source ids): what forgetting a memory must look through.</summary>
     private readonly HashSet<int> _derived = [];
@@ -48,6 +49,7 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
         _lexical = new LexicalIndex(capacity);
         _vectors = new SlotVectors(capacity);
         _columns = new SlotColumns(capacity);
+        _order = new FormationOrder(capacity);
         Deferred = new DeferredAccess(Pin);
         Touch();
     }
@@ -185,6 +187,7 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
         _byId.Add(entry.Id, slot);
         _lastWrite[slot] = 0;
         _entries[slot] = entry;
+        _order.Add(slot, entry.Id, _entries);
         _columns.Set(slot, entry);
         _content.Add(slot, entry.Type, identity);
         Debug.Assert(terms.Length == LexicalIndex.TermsOf(entry).Length, "The terms are those of the entry.");
@@ -248,6 +251,7 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
         AssertWriter();
         var entry = _entries[slot]!;
         _byId.Remove(entry.Id);
+        _order.Remove(slot);
         _content.Remove(slot, entry.Type, _slotCount, _columns.TypeAt);
         _lexical.Remove(slot, entry);
         _entries[slot] = null;
@@ -311,6 +315,7 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
             _lexical.Grow(capacity);
             _vectors.Grow(capacity);
             _columns.Grow(capacity);
+            _order.Grow(capacity);
         }
 
         return _slotCount++;

@@ -42,6 +42,7 @@ internal sealed class Recaller(
             MaxResults = request.MaxResults,
             Threshold = request.Threshold ?? _recall.DefaultThreshold,
             SemanticShare = _recall.SemanticShare,
+            NeighbourWeight = _recall.NeighbourWeight,
             RelevanceWeight = weights.Relevance,
             RecencyWeight = weights.Recency,
             ImportanceWeight = weights.Importance,

@@ -24,6 +24,9 @@ internal sealed class SearchQuery
 
     public required double SemanticShare { get; init; }
 
+    /// <summary>How much of a neighbour's relevance a memory takes as context (see <see cref="RecallOptions.NeighbourWeight"/>); 0 for none.</summary>
+    public double NeighbourWeight { get; init; }
+
     public required double RelevanceWeight { get; init; }
 
     public required double RecencyWeight { get; init; }
