@@ -7,7 +7,7 @@ var report = arguments.Name switch
     "persist" when arguments.Store == "sqlite" => await AgentMemory.Benchmarks.Sqlite.SqlitePersistBenchmark.RunAsync(),
     "persist" => await PersistBenchmark.RunAsync(),
     "load" when arguments.Store == "sqlite" => await AgentMemory.Benchmarks.Sqlite.SqliteLoadBenchmark.RunAsync(),
-    "remember-latency" => await RememberLatencyBenchmark.RunAsync(),
+    "remember-latency" => await RememberLatencyBenchmark.RunAsync(arguments.Embedder),
     "load" => await LoadBenchmark.RunAsync(),
     "recall-latency" => await AgentMemory.Benchmarks.Retrieval.RecallLatencyBenchmark.RunAsync(arguments.Embedder),
     "learning" => await AgentMemory.Benchmarks.Learning.LearningBenchmark.RunAsync(),
