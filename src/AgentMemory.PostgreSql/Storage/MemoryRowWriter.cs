@@ -22,6 +22,26 @@ internal static class MemoryRowWriter
     public static Task CopyAsync(NpgsqlConnection connection, string table, IReadOnlyList<MemoryEntry> entries, TimeSpan timeout, CancellationToken cancellationToken) =>
         CopyRowsAsync(connection, $"COPY {table} ({MemoryColumns.List}) FROM STDIN (FORMAT BINARY)", entries, static (rows, entry) => Write(rows, entry), timeout, cancellationToken);
 
+    /// <summary>
+    /// Copies new memories of one change set into the memories table with their bookkeeping columns given (the writer
+    /// and the writing transaction's id) rather than left to the columns' defaults: a default expression is evaluated
+    /// for every row, and those two (a setting read and cast to a uuid, and the transaction id) took about 2 µs a row
+    /// of the server's time.
+    /// </summary>
+    public static Task CopyNewAsync(NpgsqlConnection connection, string table, IReadOnlyList<MemoryEntry> entries, Guid writer, long transactionId, TimeSpan timeout, CancellationToken cancellationToken) =>
+        CopyRowsAsync(
+            connection,
+            $"COPY {table} ({MemoryColumns.List}, writer, changed_xid) FROM STDIN (FORMAT BINARY)",
+            entries,
+            (rows, entry) =>
+            {
+                Write(rows, entry, extraColumns: 2);
+                rows.Uuid(writer);
+                rows.Bigint(transactionId);
+            },
+            timeout,
+            cancellationToken);
+
     /// <summary>Copies patches into a staging table: each memory's columns, then the patch's fields and utility delta.</summary>
     public static Task CopyPatchesAsync(NpgsqlConnection connection, string table, IReadOnlyList<AgentMemory.Storage.MemoryPatch> patches, TimeSpan timeout, CancellationToken cancellationToken) =>
         CopyRowsAsync(

@@ -314,7 +314,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
     {
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
-        var (apply, erased) = await BeginChangeSetAsync(connection, transaction, changes, cancellationToken).ConfigureAwait(false);
+        var (apply, erased, transactionId) = await BeginChangeSetAsync(connection, transaction, changes, cancellationToken).ConfigureAwait(false);
         if (!apply)
         {
             // This writer's set was applied before (its commit acknowledgement was lost): nothing more to do.
@@ -354,7 +354,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
             {
                 try
                 {
-                    await CopyAsync(connection, _memories, changes.Inserts, cancellationToken).ConfigureAwait(false);
+                    await MemoryRowWriter.CopyNewAsync(connection, _memories, changes.Inserts, changes.Writer, transactionId, _options.CommandTimeout, cancellationToken).ConfigureAwait(false);
                 }
                 catch (PostgresException ex) when (PostgresErrors.IsRefusal(ex))
                 {
@@ -392,24 +392,24 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
     /// Names the writer for the rows of this transaction (the columns' default reads the setting) and, for a numbered
     /// set, records its number. Returns whether to go on (<see langword="false"/> when the writer's set of that number
     /// was applied already) and the agents of the set's inserts that another host erased, whose inserted memories the
-    /// set must check (<see cref="RemoveErasedInsertsAsync"/>).
+    /// set must check (<see cref="RemoveErasedInsertsAsync"/>), and the transaction's id.
     /// </summary>
-    private async Task<(bool Apply, string[] Erased)> BeginChangeSetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MemoryChangeSet changes, CancellationToken cancellationToken)
+    private async Task<(bool Apply, string[] Erased, long TransactionId)> BeginChangeSetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MemoryChangeSet changes, CancellationToken cancellationToken)
     {
         var writer = changes.Writer.ToString();
         var agents = changes.Inserts.Count == 0 ? [] : changes.Inserts.Select(static e => e.AgentId).Distinct(StringComparer.Ordinal).ToArray();
         var erased = $"(SELECT coalesce(array_agg(agent_id), '{{}}') FROM {_schema}.tombstones WHERE memory_id = '{Guid.Empty}' AND agent_id = ANY(@agents) AND writer <> @id)";
-        var row = await connection.QuerySingleOrDefaultAsync<(string? Writer, string[] Erased)>(new CommandDefinition(
+        var row = await connection.QuerySingleOrDefaultAsync<(string? Writer, string[] Erased, long TransactionId)>(new CommandDefinition(
             changes.Batch <= 0
-                ? $"SELECT set_config('agentmemory.writer', @writer, true), {erased}"
+                ? $"SELECT set_config('agentmemory.writer', @writer, true), {erased}, pg_current_xact_id()::text::bigint"
                 : $"INSERT INTO {_schema}.writers AS w (writer, batch) VALUES (@id, @batch) " +
                   "ON CONFLICT (writer) DO UPDATE SET batch = excluded.batch, written_at = now() WHERE w.batch < excluded.batch " +
-                  $"RETURNING set_config('agentmemory.writer', @writer, true), {erased}",
+                  $"RETURNING set_config('agentmemory.writer', @writer, true), {erased}, pg_current_xact_id()::text::bigint",
             new { id = changes.Writer, batch = changes.Batch, writer, agents },
             transaction,
             _timeoutSeconds,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return (row.Writer is not null, row.Erased ?? []);
+        return (row.Writer is not null, row.Erased ?? [], row.TransactionId);
     }
 
     /// <summary>
@@ -438,10 +438,6 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
             transaction,
             _timeoutSeconds,
             cancellationToken: cancellationToken));
-
-    /// <summary>One binary COPY of the entries into <paramref name="table"/>.</summary>
-    private Task CopyAsync(NpgsqlConnection connection, string table, IReadOnlyList<MemoryEntry> entries, CancellationToken cancellationToken) =>
-        MemoryRowWriter.CopyAsync(connection, table, entries, _options.CommandTimeout, cancellationToken);
 
     /// <summary>
     /// Applies patches: copied into a staging table, then one UPDATE sets each row's patched fields only (the merge
