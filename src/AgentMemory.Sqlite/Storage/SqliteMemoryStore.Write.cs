@@ -10,6 +10,14 @@ internal sealed partial class SqliteMemoryStore
 {
     private static readonly byte[] ErasureMark = new byte[16];
 
+    /// <summary>
+    /// Records a tombstone (<c>$id</c>: a memory's id, or <see cref="ErasureMark"/> for a whole agent) by this change
+    /// set, or moves an existing one to it: every host reading the feed from before this set learns of the deletion.
+    /// </summary>
+    private const string RecordTombstone =
+        "INSERT INTO tombstones (agent_id, memory_id, writer, seq, deleted_at) VALUES ($agent, $id, $writer, $seq, $now) " +
+        "ON CONFLICT (agent_id, memory_id) DO UPDATE SET writer = excluded.writer, seq = excluded.seq, deleted_at = excluded.deleted_at";
+
     public async Task ApplyAsync(MemoryChangeSet changes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(changes);
@@ -145,9 +153,8 @@ internal sealed partial class SqliteMemoryStore
         using var erase = new Statement(
             connection, transaction,
             "DELETE FROM memories WHERE agent_id = $agent; DELETE FROM agents WHERE agent_id = $agent; DELETE FROM agent_counters WHERE agent_id = $agent; " +
-            "INSERT INTO tombstones (agent_id, memory_id, writer, seq, deleted_at) VALUES ($agent, $mark, $writer, $seq, $now) " +
-            "ON CONFLICT (agent_id, memory_id) DO UPDATE SET writer = excluded.writer, seq = excluded.seq, deleted_at = excluded.deleted_at",
-            "$agent", "$mark", "$writer", "$seq", "$now");
+            RecordTombstone,
+            "$agent", "$id", "$writer", "$seq", "$now");
         foreach (var agentId in agentIds.Distinct(StringComparer.Ordinal))
         {
             erase.Run(agentId, ErasureMark, writer, seq, now);
@@ -212,9 +219,7 @@ internal sealed partial class SqliteMemoryStore
     {
         using var delete = new Statement(
             connection, transaction,
-            "DELETE FROM memories WHERE agent_id = $agent AND id = $id; " +
-            "INSERT INTO tombstones (agent_id, memory_id, writer, seq, deleted_at) VALUES ($agent, $id, $writer, $seq, $now) " +
-            "ON CONFLICT (agent_id, memory_id) DO UPDATE SET writer = excluded.writer, seq = excluded.seq, deleted_at = excluded.deleted_at",
+            "DELETE FROM memories WHERE agent_id = $agent AND id = $id; " + RecordTombstone,
             "$agent", "$id", "$writer", "$seq", "$now");
         foreach (var key in keys)
         {

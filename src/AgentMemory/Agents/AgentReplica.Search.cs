@@ -293,7 +293,9 @@ internal sealed partial class AgentReplica
 
             // Semantic similarity is at most 1: a memory that could not enter the top k (or pass the threshold) even
             // with every unread similarity at 1 is skipped without reading a vector.
-            var upper = Lift(Upper(slot), Math.Max(Upper(agent._order.Previous(slot)), Upper(agent._order.Next(slot))));
+            var upper = query.NeighbourWeight > 0
+                ? Lift(Upper(slot), Math.Max(Upper(agent._order.Previous(slot)), Upper(agent._order.Next(slot))))
+                : Upper(slot);
             if (upper < threshold || _formula.Score(upper, rest) < Math.Max(best.Floor, floor) - BoundSlack)
             {
                 return;
@@ -312,7 +314,7 @@ internal sealed partial class AgentReplica
         public (ScoreBreakdown Breakdown, double Score) Breakdown(int slot)
         {
             var columns = agent._columns;
-            double lexicalPart = maxLexical > 0 ? lexical[slot] / maxLexical : 0;
+            var lexicalPart = Lexical(slot);
             var semantic = vector is not null && agent._vectors.Has(slot) ? Semantic(slot) : 0;
             var relevance = Relevance(slot);
             var recency = _formula.Recency(columns.LastAccessTicks(slot));
@@ -322,9 +324,9 @@ internal sealed partial class AgentReplica
             return (new ScoreBreakdown(relevance, semantic, lexicalPart, recency, importance, utility), score);
         }
 
-        /// <summary>The slot's relevance, its neighbours' context included.</summary>
+        /// <summary>The slot's relevance, its neighbours' context included (their vectors are not read when context counts for nothing).</summary>
         private double Relevance(int slot) =>
-            Lift(Own(slot), Math.Max(Own(agent._order.Previous(slot)), Own(agent._order.Next(slot))));
+            query.NeighbourWeight > 0 ? Lift(Own(slot), Math.Max(Own(agent._order.Previous(slot)), Own(agent._order.Next(slot)))) : Own(slot);
 
         /// <summary>Relevance lifted by the context: <c>own + w·context·(1 − own)</c>.</summary>
         private double Lift(double own, double context) => own + (query.NeighbourWeight * context * (1 - own));
@@ -337,7 +339,7 @@ internal sealed partial class AgentReplica
                 return 0;
             }
 
-            double lexicalPart = maxLexical > 0 ? lexical[slot] / maxLexical : 0;
+            var lexicalPart = Lexical(slot);
             return vector is not null && agent._vectors.Has(slot) ? share + ((1 - share) * lexicalPart) : lexicalPart;
         }
 
@@ -355,11 +357,14 @@ internal sealed partial class AgentReplica
                 return known;
             }
 
-            double lexicalPart = maxLexical > 0 ? lexical[slot] / maxLexical : 0;
+            var lexicalPart = Lexical(slot);
             var own = vector is not null && agent._vectors.Has(slot) ? (share * Semantic(slot)) + ((1 - share) * lexicalPart) : lexicalPart;
             memo[slot] = (float)own;
             return (float)own;
         }
+
+        /// <summary>The slot's word match, as a fraction of the best among the memories that pass the filter.</summary>
+        private double Lexical(int slot) => maxLexical > 0 ? lexical[slot] / maxLexical : 0;
 
         /// <summary>The slot's learned utility; neutral while the agent's learning is off.</summary>
         private float Utility(int slot) => useUtility ? agent._columns.Utility(slot) : 0f;
