@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using AgentMemory.Onnx;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 
 namespace AgentMemory.Onnx.Tests;
@@ -94,6 +95,9 @@ public sealed class OnnxEmbeddingGeneratorTests
     {
         var refused = Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxEmbeddingGenerator(new OnnxEmbeddingOptions { MaxTokens = 4 }));
         Assert.That(refused!.ParamName, Is.EqualTo("options.MaxTokens"));
+        var services = new ServiceCollection();
+        var atRegistration = Assert.Throws<ArgumentOutOfRangeException>(() => services.AddAgentMemory().UseOnnxEmbeddings(o => o.BatchSize = 0));
+        Assert.That(atRegistration!.ParamName, Is.EqualTo("options.BatchSize"), "refused where it is written, not when the host starts");
         Assert.Throws<FileNotFoundException>(() => OnnxEmbeddingModel.FromFiles("mine", "/nonexistent/model.onnx", "/nonexistent/vocab.txt", OnnxPooling.Mean));
     }
 

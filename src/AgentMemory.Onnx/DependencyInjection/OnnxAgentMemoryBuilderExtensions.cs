@@ -15,22 +15,17 @@ public static class OnnxAgentMemoryBuilderExtensions
     /// <param name="builder">The AgentMemory builder.</param>
     /// <param name="configure">Optional: the model, token limit, batch size, threads, concurrent inferences.</param>
     /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range (the message names it).</exception>
     public static IAgentMemoryBuilder UseOnnxEmbeddings(this IAgentMemoryBuilder builder, Action<OnnxEmbeddingOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = new OnnxEmbeddingOptions();
         configure?.Invoke(options);
 
-        // Checked here, so a bad option fails where it is written; the model loads when the container first builds it.
-        var validated = new OnnxEmbeddingOptions
-        {
-            Model = options.Model,
-            MaxTokens = options.MaxTokens,
-            BatchSize = options.BatchSize,
-            IntraOpThreads = options.IntraOpThreads,
-            MaxConcurrentInferences = options.MaxConcurrentInferences,
-        };
-        builder.Services.Replace(ServiceDescriptor.Singleton<IEmbeddingGenerator<string, Embedding<float>>>(_ => new OnnxEmbeddingGenerator(validated)));
+        // Checked here, so a bad option fails where it is written (the generator checks again when the container builds
+        // it, which starts loading the model).
+        OnnxEmbeddingGenerator.Validate(options);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IEmbeddingGenerator<string, Embedding<float>>>(_ => new OnnxEmbeddingGenerator(options)));
         return builder;
     }
 }

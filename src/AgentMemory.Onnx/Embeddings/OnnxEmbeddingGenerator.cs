@@ -133,7 +133,8 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         _inferences.Dispose();
     }
 
-    private static void Validate(OnnxEmbeddingOptions options)
+    /// <summary>Refuses options out of their ranges, naming the option.</summary>
+    internal static void Validate(OnnxEmbeddingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options.Model, "options.Model");
         Range(options.MaxTokens, 8, 512, "options.MaxTokens");
