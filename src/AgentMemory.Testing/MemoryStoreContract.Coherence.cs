@@ -240,6 +240,44 @@ public abstract partial class MemoryStoreContract
         Assert.That(pages, Is.GreaterThanOrEqualTo(3));
     }
 
+    /// <summary>
+    /// Contract: A commit larger than the limit comes whole, in one page, and the page after it goes on with the next
+    /// commit; other agents' changes do not take room in a page.
+    /// </summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task ACommitLargerThanTheLimitComesWhole()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var elsewhere = MemoryEntries.UniqueAgent();
+        var reader = Guid.NewGuid();
+        var writer = Guid.NewGuid();
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = reader, Inserts = [MemoryEntries.Simple(agent, "the reader's")] });
+        var position = (await Store.ReadChangesAsync(new MemoryChangeQuery { Reader = reader })).Next;
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = writer, Inserts = [.. Enumerable.Range(0, 50).Select(i => MemoryEntries.Simple(elsewhere, $"not held {i}"))] });
+        var large = Enumerable.Range(0, 25).Select(i => MemoryEntries.Simple(agent, $"large commit {i}")).ToList();
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = writer, Inserts = large });
+        var next = MemoryEntries.Simple(agent, "the next commit");
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = writer, Inserts = [next] });
+
+        var pages = new List<List<Guid>>();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (pages.Sum(p => p.Count) < large.Count + 1 && DateTime.UtcNow < deadline)
+        {
+            var page = await Store.ReadChangesAsync(new MemoryChangeQuery { From = position, AgentIds = [agent], Reader = reader, Limit = 10 });
+            if (page.Memories.Count > 0)
+            {
+                pages.Add([.. page.Memories.Select(m => m.Entry.Id)]);
+            }
+
+            position = page.Next;
+        }
+
+        Assert.That(pages, Has.Count.EqualTo(2), "the large commit in one page, the next commit in another");
+        Assert.That(pages[0], Is.EquivalentTo(large.Select(m => m.Id)));
+        Assert.That(pages[1], Is.EqualTo(new[] { next.Id }));
+    }
+
     /// <summary>Contract: A read asking for no memory at all is refused.</summary>
     [Test]
     public void AReadWithALimitBelowOneIsRefused() =>

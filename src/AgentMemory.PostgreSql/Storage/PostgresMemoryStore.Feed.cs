@@ -1,3 +1,4 @@
+using System.Globalization;
 using AgentMemory.Storage;
 using Dapper;
 using Npgsql;
@@ -44,31 +45,28 @@ internal sealed partial class PostgresMemoryStore
                 return new MemoryChangePage { Memories = await FetchAsync(connection, [.. query.Refetch], cancellationToken).ConfigureAwait(false), Next = Math.Max(from, to) };
             }
 
-            // First the keys of the rows changed in the range, by the transaction-id index (few rows), then those rows
-            // by their primary key: one query joining both lets the planner walk every memory of the agents held.
-            var held = query.AgentIds.ToHashSet(StringComparer.Ordinal);
+            // The rows changed in the range, by the transaction-id index, at most a page and one more: a host far behind
+            // reads its backlog a page at a time, each row once.
             var agents = query.AgentIds.ToArray();
-            var changed = (await connection.QueryAsync<(string AgentId, Guid Id, long Revision)>(new CommandDefinition(
-                $"SELECT agent_id, id, changed_xid::text::bigint FROM {_memories} " +
-                "WHERE changed_xid >= @from::text::xid8 AND changed_xid < @to::text::xid8 AND (writer <> @reader OR merged) ORDER BY changed_xid",
-                new { from, to, reader = query.Reader },
-                commandTimeout: _timeoutSeconds,
-                cancellationToken: cancellationToken)).ConfigureAwait(false)).Where(k => held.Contains(k.AgentId)).ToList();
+            var memories = await ChangedRowsAsync(connection, from, to, query.Reader, agents, query.Limit + 1, cancellationToken).ConfigureAwait(false);
             var hasMore = false;
-            if (changed.Count > query.Limit)
+            if (memories.Count > query.Limit)
             {
-                // The page ends before the first transaction beyond the limit, never inside one transaction.
+                // The page ends before the first transaction beyond the limit, never inside one transaction; a single
+                // transaction larger than a page is read whole.
                 hasMore = true;
-                to = changed[query.Limit].Revision;
-                if (changed[0].Revision == to)
+                to = memories[query.Limit].Revision;
+                if (memories[0].Revision == to)
                 {
+                    memories = await ChangedRowsAsync(connection, to, to + 1, query.Reader, agents, long.MaxValue, cancellationToken).ConfigureAwait(false);
                     to++;
                 }
-
-                changed.RemoveAll(k => k.Revision >= to);
+                else
+                {
+                    memories.RemoveAll(m => m.Revision >= to);
+                }
             }
 
-            var memories = await FetchAsync(connection, changed.Select(static k => new MemoryKey(k.AgentId, k.Id)).ToList(), cancellationToken).ConfigureAwait(false);
             var fetched = memories.Select(static m => m.Entry.Id).ToHashSet();
             memories.AddRange(await FetchAsync(connection, [.. query.Refetch.Where(k => !fetched.Contains(k.MemoryId))], cancellationToken).ConfigureAwait(false));
             var tombstones = (await connection.QueryAsync<(string AgentId, Guid MemoryId)>(new CommandDefinition(
@@ -126,27 +124,58 @@ internal sealed partial class PostgresMemoryStore
 
     public void Dispose() => _listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+    /// <summary>
+    /// The rows of the held agents changed by transactions from <paramref name="from"/> up to (not including)
+    /// <paramref name="to"/>, but for the reader's own unmerged writes, in commit order, at most <paramref name="limit"/>.
+    /// </summary>
+    private Task<List<MemoryChange>> ChangedRowsAsync(NpgsqlConnection connection, long from, long to, Guid reader, string[] agents, long limit, CancellationToken cancellationToken) =>
+        ReadRowsAsync(
+            new NpgsqlCommand(
+                $"SELECT {MemoryColumns.List}, changed_xid::text::bigint FROM {_memories} " +
+                "WHERE changed_xid >= $1::text::xid8 AND changed_xid < $2::text::xid8 AND (writer <> $3 OR merged) AND agent_id = ANY($4) ORDER BY changed_xid LIMIT $5",
+                connection)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<string> { TypedValue = from.ToString(CultureInfo.InvariantCulture) },
+                    new NpgsqlParameter<string> { TypedValue = to.ToString(CultureInfo.InvariantCulture) },
+                    new NpgsqlParameter<Guid> { TypedValue = reader },
+                    new NpgsqlParameter<string[]> { TypedValue = agents },
+                    new NpgsqlParameter<long> { TypedValue = limit },
+                },
+            },
+            cancellationToken);
+
     /// <summary>The memories with these keys as stored now (those not stored are left out), with their positions.</summary>
     private async Task<List<MemoryChange>> FetchAsync(NpgsqlConnection connection, List<MemoryKey> keys, CancellationToken cancellationToken)
     {
-        var changes = new List<MemoryChange>(keys.Count);
         if (keys.Count == 0)
         {
-            return changes;
+            return [];
         }
 
-        var command = new NpgsqlCommand(
-            $"SELECT {MemoryColumns.List}, changed_xid::text::bigint FROM unnest($1::text[], $2::uuid[]) AS k(agent_id, id) JOIN {_memories} USING (agent_id, id)",
-            connection)
-        {
-            CommandTimeout = _timeoutSeconds,
-            Parameters =
+        var changes = await ReadRowsAsync(
+            new NpgsqlCommand(
+                $"SELECT {MemoryColumns.List}, changed_xid::text::bigint FROM unnest($1::text[], $2::uuid[]) AS k(agent_id, id) JOIN {_memories} USING (agent_id, id)",
+                connection)
             {
-                new NpgsqlParameter<string[]> { TypedValue = [.. keys.Select(static k => k.AgentId)] },
-                new NpgsqlParameter<Guid[]> { TypedValue = [.. keys.Select(static k => k.MemoryId)] },
+                Parameters =
+                {
+                    new NpgsqlParameter<string[]> { TypedValue = [.. keys.Select(static k => k.AgentId)] },
+                    new NpgsqlParameter<Guid[]> { TypedValue = [.. keys.Select(static k => k.MemoryId)] },
+                },
             },
-        };
+            cancellationToken).ConfigureAwait(false);
+        changes.Sort(static (a, b) => a.Revision.CompareTo(b.Revision));
+        return changes;
+    }
+
+    /// <summary>Runs a query of memory rows followed by their position, and reads them.</summary>
+    private async Task<List<MemoryChange>> ReadRowsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         await using var commandScope = command.ConfigureAwait(false);
+        command.CommandTimeout = _timeoutSeconds;
+        var changes = new List<MemoryChange>();
         var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
         var rows = new MemoryRowReader();
@@ -156,7 +185,6 @@ internal sealed partial class PostgresMemoryStore
             changes.Add(new MemoryChange(entry, reader.GetInt64(MemoryColumns.Count)));
         }
 
-        changes.Sort(static (a, b) => a.Revision.CompareTo(b.Revision));
         return changes;
     }
 }
