@@ -148,18 +148,24 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
     /// </summary>
     public bool HasUnwrittenChange(Guid id, long writtenBelow)
     {
-        if (_deleting is { Count: > 0 } deleting && deleting.TryGetValue(id, out var deletion))
+        if (WaitsForOwnWrite(id, writtenBelow))
         {
-            if (deletion >= writtenBelow)
-            {
-                return true;
-            }
-
-            deleting.Remove(id);
+            return true;
         }
 
-        return (_byId.TryGetValue(id, out var slot) && _lastWrite[slot] >= writtenBelow && _lastWrite[slot] != 0) || Deferred.Contains(id);
+        _deleting?.Remove(id);
+        return false;
     }
+
+    /// <summary>
+    /// <see cref="HasUnwrittenChange"/> without forgetting a written deletion, so a read lock is enough: the change feed
+    /// asks it before fetching a waiting memory again, since a row fetched while the wait lasts could not be applied.
+    /// </summary>
+    public bool WaitsForOwnWrite(Guid id, long writtenBelow) =>
+        LastEraseWrite >= writtenBelow
+        || (_deleting is { Count: > 0 } deleting && deleting.TryGetValue(id, out var deletion) && deletion >= writtenBelow)
+        || (_byId.TryGetValue(id, out var slot) && _lastWrite[slot] >= writtenBelow && _lastWrite[slot] != 0)
+        || Deferred.Contains(id);
 
     /// <summary>Forgets deletions that are written (caller holds the write lock).</summary>
     public void ForgetWrittenDeletions(WriteQueue queue)

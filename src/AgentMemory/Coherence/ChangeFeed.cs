@@ -34,7 +34,7 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
     private TaskCompletionSource _wake = NewWake();
     private long _position;
 
-    /// <summary>Memories whose change waits for this host's own write to them, fetched again on every read until applied.</summary>
+    /// <summary>Memories whose change waits for this host's own write to them, fetched again by the first read after that write.</summary>
     private HashSet<MemoryKey> _refetch = [];
     private bool _retryAfterWrite;
     private long _lastCaughtUp;
@@ -220,7 +220,7 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
         var writtenBelow = _queue.WrittenBelow;
         await RefetchStatesAsync(refetch, writtenBelow, waiting, cancellationToken).ConfigureAwait(false);
         var page = await _store.ReadChangesAsync(
-            new MemoryChangeQuery { From = from, AgentIds = held, Reader = _reader, Refetch = [.. refetch.Where(static k => k.MemoryId != Guid.Empty)] },
+            new MemoryChangeQuery { From = from, AgentIds = held, Reader = _reader, Refetch = StillToFetch(refetch, writtenBelow, waiting) },
             cancellationToken).ConfigureAwait(false);
         Interlocked.Exchange(ref _lastCaughtUp, _time.GetTimestamp());
         if (page.MustReload)
@@ -282,6 +282,34 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
         }
 
         return page.HasMore && next == page.Next;
+    }
+
+    /// <summary>
+    /// The waiting memories to fetch again: those whose own change is written by now. The others stay in
+    /// <paramref name="waiting"/> unread — a row read while this host's change of it is unwritten could not be applied,
+    /// and under a steady load the popular memories (recalled, so their accesses are queued) are nearly always so.
+    /// </summary>
+    private List<MemoryKey> StillToFetch(HashSet<MemoryKey> refetch, long writtenBelow, HashSet<MemoryKey> waiting)
+    {
+        var fetch = new List<MemoryKey>();
+        foreach (var group in refetch.Where(static k => k.MemoryId != Guid.Empty).GroupBy(static k => k.AgentId, StringComparer.Ordinal))
+        {
+            if (_cache.TryGetLoaded(group.Key) is not { } replica)
+            {
+                // Not held any more: its changes are read with its next load.
+                continue;
+            }
+
+            using (replica.EnterRead())
+            {
+                foreach (var key in group)
+                {
+                    (replica.WaitsForOwnWrite(key.MemoryId, writtenBelow) ? (ICollection<MemoryKey>)waiting : fetch).Add(key);
+                }
+            }
+        }
+
+        return fetch;
     }
 
     /// <summary>Reads again the states of agents whose state waited for this host's own change of it.</summary>

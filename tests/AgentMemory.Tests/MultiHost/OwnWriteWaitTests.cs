@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using AgentMemory.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using NUnit.Framework;
+
+namespace AgentMemory.Tests.MultiHost;
+
+/// <summary>
+/// Another host's change of a memory this host changed too waits for this host's own write (only the store's row then
+/// holds both). While that write has not landed, the feed does not fetch the memory again on every read — under load
+/// the popular memories always have a write queued, and fetching them again and again was most of what a busy host
+/// read — and once it lands, the memory is fetched and both changes are held.
+/// </summary>
+[TestFixture]
+public sealed class OwnWriteWaitTests
+{
+    private readonly List<ServiceProvider> _hosts = [];
+
+    [TearDown]
+    public async Task StopHosts()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.DisposeAsync();
+        }
+
+        _hosts.Clear();
+    }
+
+    [Test]
+    public async Task AWaitingMemoryIsFetchedOnceItsOwnWriteLands()
+    {
+        var shared = new InMemoryMemoryStore();
+        var gated = new GatedStore(shared);
+        var (a, b) = (StartHost(gated), StartHost(shared));
+        var agent = $"agent-{Guid.NewGuid():N}";
+        var memory = await a.RememberAsync(agent, "The customer's plan is Basic");
+        await a.FlushAsync();
+        Assert.That(await b.GetAsync(agent, memory.Id), Is.Not.Null);
+
+        // A's change of the memory cannot be written: its commit is held open.
+        gated.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await a.UpdateAsync(agent, memory.Id, new MemoryUpdate { Importance = Importance.Critical });
+        await b.UpdateAsync(agent, memory.Id, new MemoryUpdate { Content = "The customer's plan is Enterprise" });
+        await b.FlushAsync();
+
+        // B goes on writing other memories: A reads each of them while its own write of the memory waits.
+        for (var i = 0; i < 5; i++)
+        {
+            var other = await b.RememberAsync(agent, $"another memory {i}");
+            await b.FlushAsync();
+            await Eventually(async () => await a.GetAsync(agent, other.Id) is not null, "host A sees host B's later memories");
+        }
+
+        var readsWhileHeld = gated.ReadsWhileHeld;
+        Assert.That(readsWhileHeld, Is.GreaterThanOrEqualTo(5), "host A read the feed while its write was held");
+        Assert.That(gated.RefetchesWhileHeld(memory.Id), Is.Zero, "the waiting memory is not fetched while A's own write of it is unwritten");
+        Assert.That((await a.GetAsync(agent, memory.Id))!.Content, Is.EqualTo("The customer's plan is Basic"), "B's change waits on A");
+
+        gated.Gate.SetResult();
+        await a.FlushAsync();
+        await Eventually(
+            async () => await a.GetAsync(agent, memory.Id) is { Content: "The customer's plan is Enterprise", Importance: Importance.Critical },
+            "host A holds both changes once its write landed");
+        await Eventually(
+            async () => await b.GetAsync(agent, memory.Id) is { Content: "The customer's plan is Enterprise", Importance: Importance.Critical },
+            "host B holds both changes");
+        Assert.That(gated.Refetched(memory.Id), Is.True, "the memory was fetched again after A's write");
+    }
+
+    private IMemorySystem StartHost(IMemoryStore store)
+    {
+        var services = new ServiceCollection();
+        services.AddAgentMemory(memory => memory.UseStore(store).Configure(o =>
+        {
+            o.Persistence.BatchInterval = TimeSpan.FromMilliseconds(5);
+            o.ChangeFeed.PollInterval = TimeSpan.FromMilliseconds(50);
+            o.Consolidation.Enabled = false;
+        }));
+        var provider = services.BuildServiceProvider();
+        _hosts.Add(provider);
+        return provider.GetRequiredService<IMemorySystem>();
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Not within 20 s: {what}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>One host's view of the shared store: its writes can be held open, and its feed reads are recorded.</summary>
+    private sealed class GatedStore(IMemoryStore inner) : IMemoryStore
+    {
+        private readonly ConcurrentQueue<(bool Held, MemoryKey[] Refetch)> _reads = new();
+
+        public TaskCompletionSource? Gate { get; set; }
+
+        public int ReadsWhileHeld => _reads.Count(r => r.Held);
+
+        public bool NotificationsConnected => inner.NotificationsConnected;
+
+        public int RefetchesWhileHeld(Guid id) => _reads.Count(r => r.Held && r.Refetch.Any(k => k.MemoryId == id));
+
+        public bool Refetched(Guid id) => _reads.Any(r => !r.Held && r.Refetch.Any(k => k.MemoryId == id));
+
+        public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
+
+        public async Task ApplyAsync(MemoryChangeSet changes, CancellationToken cancellationToken = default)
+        {
+            if (Gate is { } gate)
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+
+            await inner.ApplyAsync(changes, cancellationToken);
+        }
+
+        public IAsyncEnumerable<MemoryEntry> LoadMemoriesAsync(string agentId, CancellationToken cancellationToken = default) => inner.LoadMemoriesAsync(agentId, cancellationToken);
+
+        public Task<AgentState?> GetAgentAsync(string agentId, CancellationToken cancellationToken = default) => inner.GetAgentAsync(agentId, cancellationToken);
+
+        public IAsyncEnumerable<AgentState> ListAgentsAsync(CancellationToken cancellationToken = default) => inner.ListAgentsAsync(cancellationToken);
+
+        public Task<MemoryChangePage> ReadChangesAsync(MemoryChangeQuery query, CancellationToken cancellationToken = default)
+        {
+            _reads.Enqueue((Gate is { Task.IsCompleted: false }, [.. query.Refetch]));
+            return inner.ReadChangesAsync(query, cancellationToken);
+        }
+
+        public Task<bool> WaitForChangesAsync(Guid reader, TimeSpan timeout, CancellationToken cancellationToken = default) => inner.WaitForChangesAsync(reader, timeout, cancellationToken);
+
+        public Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken = default) => inner.PruneAsync(before, cancellationToken);
+    }
+}
