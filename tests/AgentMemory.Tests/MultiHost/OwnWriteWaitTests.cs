@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using AgentMemory.Storage;
-using Microsoft.Extensions.DependencyInjection;
+using AgentMemory.Tests.TestSupport;
 using NUnit.Framework;
 
 namespace AgentMemory.Tests.MultiHost;
@@ -14,25 +14,14 @@ namespace AgentMemory.Tests.MultiHost;
 [TestFixture]
 public sealed class OwnWriteWaitTests
 {
-    private readonly List<ServiceProvider> _hosts = [];
-
-    [TearDown]
-    public async Task StopHosts()
-    {
-        foreach (var host in _hosts)
-        {
-            await host.DisposeAsync();
-        }
-
-        _hosts.Clear();
-    }
-
     [Test]
     public async Task AWaitingMemoryIsFetchedOnceItsOwnWriteLands()
     {
         var shared = new InMemoryMemoryStore();
         var gated = new GatedStore(shared);
-        var (a, b) = (StartHost(gated), StartHost(shared));
+        await using var hostA = MemoryTestHost.Create(o => o.ChangeFeed.PollInterval = TimeSpan.FromMilliseconds(50), gated);
+        await using var hostB = MemoryTestHost.Create(o => o.ChangeFeed.PollInterval = TimeSpan.FromMilliseconds(50), shared);
+        var (a, b) = (hostA.Memory, hostB.Memory);
         var agent = $"agent-{Guid.NewGuid():N}";
         var memory = await a.RememberAsync(agent, "The customer's plan is Basic");
         await a.FlushAsync();
@@ -49,7 +38,7 @@ public sealed class OwnWriteWaitTests
         {
             var other = await b.RememberAsync(agent, $"another memory {i}");
             await b.FlushAsync();
-            await Eventually(async () => await a.GetAsync(agent, other.Id) is not null, "host A sees host B's later memories");
+            await Waiting.UntilAsync(async () => await a.GetAsync(agent, other.Id) is not null, "host A sees host B's later memories");
         }
 
         var readsWhileHeld = gated.ReadsWhileHeld;
@@ -59,41 +48,13 @@ public sealed class OwnWriteWaitTests
 
         gated.Gate.SetResult();
         await a.FlushAsync();
-        await Eventually(
+        await Waiting.UntilAsync(
             async () => await a.GetAsync(agent, memory.Id) is { Content: "The customer's plan is Enterprise", Importance: Importance.Critical },
             "host A holds both changes once its write landed");
-        await Eventually(
+        await Waiting.UntilAsync(
             async () => await b.GetAsync(agent, memory.Id) is { Content: "The customer's plan is Enterprise", Importance: Importance.Critical },
             "host B holds both changes");
         Assert.That(gated.Refetched(memory.Id), Is.True, "the memory was fetched again after A's write");
-    }
-
-    private IMemorySystem StartHost(IMemoryStore store)
-    {
-        var services = new ServiceCollection();
-        services.AddAgentMemory(memory => memory.UseStore(store).Configure(o =>
-        {
-            o.Persistence.BatchInterval = TimeSpan.FromMilliseconds(5);
-            o.ChangeFeed.PollInterval = TimeSpan.FromMilliseconds(50);
-            o.Consolidation.Enabled = false;
-        }));
-        var provider = services.BuildServiceProvider();
-        _hosts.Add(provider);
-        return provider.GetRequiredService<IMemorySystem>();
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Not within 20 s: {what}.");
-            }
-
-            await Task.Delay(10);
-        }
     }
 
     /// <summary>One host's view of the shared store: its writes can be held open, and its feed reads are recorded.</summary>
