@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using AgentMemory.PostgreSql.Diagnostics;
 using AgentMemory.PostgreSql.Schema;
+using AgentMemory.Shared;
 using AgentMemory.Storage;
 using Dapper;
 using Microsoft.Extensions.Logging;
@@ -250,11 +251,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
     private Task UpsertAgentsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<AgentState> agents, CancellationToken cancellationToken)
     {
         // Last state of each agent wins; created_at keeps the first value ever stored.
-        var latest = new Dictionary<string, AgentState>(StringComparer.Ordinal);
-        foreach (var agent in agents)
-        {
-            latest[agent.AgentId] = agent;
-        }
+        var latest = LatestAgentStates.Of(agents);
 
         return connection.ExecuteAsync(new CommandDefinition(
             $"INSERT INTO {_agents} AS a (agent_id, created_at, learning_enabled, settings) " +

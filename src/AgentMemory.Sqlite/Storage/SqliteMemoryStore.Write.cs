@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentMemory.Shared;
 using AgentMemory.Sqlite.Diagnostics;
 using AgentMemory.Storage;
 using Microsoft.Data.Sqlite;
@@ -164,12 +165,7 @@ internal sealed partial class SqliteMemoryStore
     /// <summary>Saves agent states (the last of each agent in the set wins); the first creation time is kept, and counters move only by deltas.</summary>
     private static void UpsertAgents(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<AgentState> agents, byte[] writer, long seq)
     {
-        var latest = new Dictionary<string, AgentState>(StringComparer.Ordinal);
-        foreach (var agent in agents)
-        {
-            latest[agent.AgentId] = agent;
-        }
-
+        var latest = LatestAgentStates.Of(agents);
         using var upsert = new Statement(
             connection, transaction,
             "INSERT INTO agents (agent_id, created_at, learning_enabled, settings, writer, seq) VALUES ($agent, $created, $learning, $settings, $writer, $seq) " +
