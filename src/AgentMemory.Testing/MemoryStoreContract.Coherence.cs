@@ -152,6 +152,41 @@ public abstract partial class MemoryStoreContract
         Assert.That((merged.Content, merged.Importance, merged.Version), Is.EqualTo(("their wording", Importance.Critical, 3L)));
     }
 
+    /// <summary>
+    /// Contract: An access does not make the row travel: every reader, the accessing writer and the row's own writer
+    /// too, gets the memory's access totals as stored; a later change of another field brings the row, with the totals.
+    /// </summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task AnAccessComesToEveryReaderAsTotals()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var owner = Guid.NewGuid();
+        var accessor = Guid.NewGuid();
+        var entry = MemoryEntries.Simple(agent, "recalled often") with { AccessCount = 2 };
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = owner, Inserts = [entry] });
+        var start = (await Store.ReadChangesAsync(new MemoryChangeQuery { Reader = owner })).Next;
+        var later = entry.LastAccessedAt.AddMinutes(7);
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = accessor, Accesses = [new MemoryAccess(agent, entry.Id, later, 3)] });
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = owner, Accesses = [new MemoryAccess(agent, entry.Id, entry.LastAccessedAt, 1)] });
+
+        foreach (var reader in new[] { owner, accessor, Guid.NewGuid() })
+        {
+            var page = await ReadUntilAsync(new MemoryChangeQuery { From = start, AgentIds = [agent], Reader = reader }, p => p.Accesses.Count > 0);
+            Assert.That(page.Memories, Is.Empty, "no row travels for accesses");
+            var totals = page.Accesses.Single();
+            Assert.That((totals.AgentId, totals.MemoryId, totals.AccessCount, totals.LastAccessedAt), Is.EqualTo((agent, entry.Id, 6L, later)));
+            var after = await Store.ReadChangesAsync(new MemoryChangeQuery { From = page.Next, AgentIds = [agent], Reader = reader });
+            Assert.That(after.Accesses, Is.Empty, "the totals come once");
+        }
+
+        var position = (await Store.ReadChangesAsync(new MemoryChangeQuery { Reader = accessor })).Next;
+        await Store.ApplyAsync(new MemoryChangeSet { Writer = owner, Updates = [new MemoryPatch(entry with { Importance = Importance.Critical, Version = 2 }, MemoryFields.Importance)] });
+        var changed = await ReadUntilAsync(new MemoryChangeQuery { From = position, AgentIds = [agent], Reader = accessor }, p => p.Memories.Count > 0);
+        Assert.That((changed.Memories.Single().Entry.Importance, changed.Memories.Single().Entry.AccessCount), Is.EqualTo((Importance.Critical, 6L)));
+        Assert.That(changed.Accesses, Is.Empty, "no access since the position");
+    }
+
     /// <summary>Contract: An erasure by another writer is in the feed.</summary>
     /// <returns>A task that completes when the check is done.</returns>
     [Test]

@@ -35,10 +35,4 @@ internal static class MemoryColumns
     /// </summary>
     public const AgentMemory.Storage.MemoryFields RepeatedInsert =
         (AgentMemory.Storage.MemoryFields.All & ~AgentMemory.Storage.MemoryFields.Utility) | (AgentMemory.Storage.MemoryFields)(1 << 30);
-
-    /// <summary>What every change of a row also sets: who wrote it, in which transaction, and whether it landed on another host's write.</summary>
-    public const string Touch =
-        "merged = m.merged OR m.writer <> coalesce(nullif(current_setting('agentmemory.writer', true), ''), '00000000-0000-0000-0000-000000000000')::uuid, " +
-        "writer = coalesce(nullif(current_setting('agentmemory.writer', true), ''), '00000000-0000-0000-0000-000000000000')::uuid, " +
-        "changed_xid = pg_current_xact_id()";
 }

@@ -69,6 +69,14 @@ internal sealed partial class PostgresMemoryStore
 
             var fetched = memories.Select(static m => m.Entry.Id).ToHashSet();
             memories.AddRange(await FetchAsync(connection, [.. query.Refetch.Where(k => !fetched.Contains(k.MemoryId))], cancellationToken).ConfigureAwait(false));
+            var accesses = (await connection.QueryAsync<(string AgentId, Guid MemoryId, long AccessCount, DateTime LastAccessedAt, long Revision)>(new CommandDefinition(
+                $"SELECT agent_id, id, access_count, last_accessed_at, accessed_xid::text::bigint FROM {_memories} WHERE agent_id = ANY(@agents) " +
+                "AND accessed_xid >= @from::text::xid8 AND accessed_xid < @to::text::xid8",
+                new { agents, from, to },
+                commandTimeout: _timeoutSeconds,
+                cancellationToken: cancellationToken)).ConfigureAwait(false))
+                .Select(static a => new MemoryAccessTotals(a.AgentId, a.MemoryId, a.AccessCount, new DateTimeOffset(DateTime.SpecifyKind(a.LastAccessedAt, DateTimeKind.Utc)), a.Revision))
+                .ToList();
             var tombstones = (await connection.QueryAsync<(string AgentId, Guid MemoryId)>(new CommandDefinition(
                 $"SELECT agent_id, memory_id FROM {_schema}.tombstones WHERE agent_id = ANY(@agents) " +
                 "AND changed_xid >= @from::text::xid8 AND changed_xid < @to::text::xid8 AND writer <> @reader",
@@ -85,6 +93,7 @@ internal sealed partial class PostgresMemoryStore
             return new MemoryChangePage
             {
                 Memories = memories,
+                Accesses = accesses,
                 Deletes = [.. tombstones.Where(static t => t.MemoryId != Guid.Empty).Select(static t => new MemoryKey(t.AgentId, t.MemoryId))],
                 ErasedAgents = [.. tombstones.Where(static t => t.MemoryId == Guid.Empty).Select(static t => t.AgentId)],
                 Agents = states,

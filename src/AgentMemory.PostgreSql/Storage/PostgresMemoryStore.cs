@@ -475,8 +475,9 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
 
     private Task RecordAccessesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryAccess> accesses, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
+            // An access moves only the statistics and accessed_xid: the feed sends hosts the totals, not the row.
             $"UPDATE {_memories} m SET access_count = m.access_count + a.count, last_accessed_at = GREATEST(m.last_accessed_at, a.last_accessed_at), " +
-            $"{MemoryColumns.Touch} " +
+            "accessed_xid = pg_current_xact_id() " +
             "FROM (SELECT agent_id, id, max(last_accessed_at) AS last_accessed_at, sum(count)::bigint AS count " +
             "      FROM unnest(@agents, @ids, @times, @counts) AS x(agent_id, id, last_accessed_at, count) GROUP BY agent_id, id) a " +
             "WHERE m.agent_id = a.agent_id AND m.id = a.id",

@@ -149,6 +149,23 @@ internal sealed partial class SqliteMemoryStore
         memories.AddRange(rows.Fetch([.. query.Refetch.Where(k => !fetched.Contains(k.MemoryId))]));
         memories.Sort(static (a, b) => a.Revision.CompareTo(b.Revision));
 
+        var accesses = new List<MemoryAccessTotals>();
+        using (var totals = new Statement(
+            connection, transaction,
+            "SELECT agent_id, id, access_count, last_accessed_at, accessed_seq FROM memories WHERE accessed_seq >= $from AND accessed_seq < $to",
+            "$from", "$to"))
+        using (var reader = totals.Read(from, to))
+        {
+            while (reader.Read())
+            {
+                var agentId = reader.GetString(0);
+                if (held.Contains(agentId))
+                {
+                    accesses.Add(new MemoryAccessTotals(agentId, SqliteValues.Id((byte[])reader.GetValue(1)), reader.GetInt64(2), SqliteValues.Time(reader.GetInt64(3)), reader.GetInt64(4)));
+                }
+            }
+        }
+
         var deletes = new List<MemoryKey>();
         var erased = new List<string>();
         using (var tombstones = new Statement(
@@ -193,6 +210,7 @@ internal sealed partial class SqliteMemoryStore
         return new MemoryChangePage
         {
             Memories = memories,
+            Accesses = accesses,
             Deletes = deletes,
             ErasedAgents = erased,
             Agents = [.. agents.SelectMany(a => ReadAgents(connection, transaction, "WHERE agent_id = $key", a))],

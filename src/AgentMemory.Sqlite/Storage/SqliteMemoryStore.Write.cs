@@ -136,12 +136,13 @@ internal sealed partial class SqliteMemoryStore
         {
             using var access = new Statement(
                 connection, transaction,
+                // An access moves only the statistics and accessed_seq: the feed sends hosts the totals, not the row.
                 "UPDATE memories SET access_count = access_count + $count, last_accessed_at = max(last_accessed_at, $at), " +
-                "merged = merged OR writer <> $writer, writer = $writer, seq = $seq WHERE agent_id = $agent AND id = $id",
-                "$count", "$at", "$writer", "$seq", "$agent", "$id");
+                "accessed_seq = $seq WHERE agent_id = $agent AND id = $id",
+                "$count", "$at", "$seq", "$agent", "$id");
             foreach (var a in changes.Accesses)
             {
-                access.Run(a.Count, SqliteValues.Time(a.LastAccessedAt), writer, seq, a.AgentId, SqliteValues.Id(a.MemoryId));
+                access.Run(a.Count, SqliteValues.Time(a.LastAccessedAt), seq, a.AgentId, SqliteValues.Id(a.MemoryId));
             }
         }
 

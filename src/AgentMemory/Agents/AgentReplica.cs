@@ -131,7 +131,7 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
     public int SlotOfContent(MemoryType type, string content, ulong identity) =>
         _content.Find(type, identity) is var slot and >= 0 && ContentIdentity.Same(_entries[slot]!.Content, content) ? slot : -1;
 
-    /// <summary>The queue number of the slot's latest record (snapshot or access), 0 when none was queued since the memory was loaded.</summary>
+    /// <summary>The queue number of the slot's latest snapshot record, 0 when none was queued since the memory was loaded.</summary>
     public long LastWriteAt(int slot) => _lastWrite[slot];
 
     /// <summary>The memories this host deleted whose deletions are not written yet, with their queue numbers.</summary>
@@ -164,8 +164,7 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
     public bool WaitsForOwnWrite(Guid id, long writtenBelow) =>
         LastEraseWrite >= writtenBelow
         || (_deleting is { Count: > 0 } deleting && deleting.TryGetValue(id, out var deletion) && deletion >= writtenBelow)
-        || (_byId.TryGetValue(id, out var slot) && _lastWrite[slot] >= writtenBelow && _lastWrite[slot] != 0)
-        || Deferred.Contains(id);
+        || (_byId.TryGetValue(id, out var slot) && _lastWrite[slot] >= writtenBelow && _lastWrite[slot] != 0);
 
     /// <summary>Forgets deletions that are written (caller holds the write lock).</summary>
     public void ForgetWrittenDeletions(WriteQueue queue)

@@ -15,9 +15,6 @@ internal sealed class DeferredAccess(WritePin pin)
     /// <summary>How many memories wait (read without the lock).</summary>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Whether accesses of the memory wait for queue room (caller holds the agent's write lock).</summary>
-    public bool Contains(Guid id) => _ids is { } ids && ids.ContainsKey(id);
-
     public void Add(Guid id)
     {
         _ids ??= [];

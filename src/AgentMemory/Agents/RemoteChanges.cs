@@ -7,7 +7,8 @@ namespace AgentMemory.Agents;
 /// <summary>
 /// Applies what other hosts committed (a page of the store's change feed) to this host's replica of one agent. A
 /// memory this host changed itself and has not written yet is left alone: the store's row will combine both changes
-/// once this host's write lands, and the caller fetches that row again then.
+/// once this host's write lands, and the caller fetches that row again then. Accesses are the exception: access
+/// statistics only grow, so they merge by taking the larger value and never wait.
 /// </summary>
 /// <remarks>
 /// A memory another host created without its vector yet is not embedded here: its author embeds it, and the vector
@@ -22,11 +23,12 @@ internal sealed class RemoteChanges(WriteQueue queue)
     /// </summary>
     /// <param name="agent">The replica.</param>
     /// <param name="memories">The memories as stored when the feed was read.</param>
+    /// <param name="accesses">The access statistics of memories accessed, as stored.</param>
     /// <param name="deletes">The memories deleted.</param>
     /// <param name="state">The agent's state, when it changed.</param>
     /// <param name="writtenBelow">The writer's mark (<see cref="WriteQueue.WrittenBelow"/>) taken before the feed was read.</param>
     /// <param name="waiting">Collects the memories whose change waits (and the agent, with an empty memory id, when its state waits).</param>
-    public bool Apply(AgentReplica agent, IReadOnlyList<MemoryChange> memories, IReadOnlyList<Guid> deletes, AgentState? state, long writtenBelow, ICollection<MemoryKey> waiting)
+    public bool Apply(AgentReplica agent, IReadOnlyList<MemoryChange> memories, IReadOnlyList<MemoryAccessTotals> accesses, IReadOnlyList<Guid> deletes, AgentState? state, long writtenBelow, ICollection<MemoryKey> waiting)
     {
         // Words and content identities of new or reworded memories are computed before taking the write lock, as for a
         // remember; most changes from other hosts (accesses, importance, utility) keep the words.
@@ -88,6 +90,12 @@ internal sealed class RemoteChanges(WriteQueue queue)
                 }
 
                 var slot = agent.SlotOf(entry.Id);
+                if (slot >= 0)
+                {
+                    // This host's accesses do not wait for its write: the row may not count them yet.
+                    entry = WithLargerAccesses(entry, agent.EntryAt(slot).AccessCount, agent.EntryAt(slot).LastAccessedAt);
+                }
+
                 if (slot >= 0 && SameWords(agent.EntryAt(slot), entry))
                 {
                     terms?.Release();
@@ -108,6 +116,19 @@ internal sealed class RemoteChanges(WriteQueue queue)
                     else
                     {
                         agent.Replace(slot, entry, identity, terms);
+                    }
+                }
+            }
+
+            foreach (var totals in accesses)
+            {
+                if (agent.SlotOf(totals.MemoryId) is var slot and >= 0)
+                {
+                    var held = agent.EntryAt(slot);
+                    var merged = WithLargerAccesses(held, totals.AccessCount, totals.LastAccessedAt);
+                    if (!ReferenceEquals(merged, held))
+                    {
+                        agent.ReplaceStatistics(slot, merged);
                     }
                 }
             }
@@ -138,6 +159,20 @@ internal sealed class RemoteChanges(WriteQueue queue)
         agent.ReloadLearning();
         return true;
     }
+
+    /// <summary>
+    /// The entry with the larger access count and the later last access of its own and the given ones. Both only grow
+    /// in the store, and what a host holds is a stored value plus its own accesses since, so the larger never counts an
+    /// access twice; once every host's accesses are written, every host holds the stored sums.
+    /// </summary>
+    private static MemoryEntry WithLargerAccesses(MemoryEntry entry, long accessCount, DateTimeOffset lastAccessedAt) =>
+        accessCount <= entry.AccessCount && lastAccessedAt <= entry.LastAccessedAt
+            ? entry
+            : entry with
+            {
+                AccessCount = Math.Max(entry.AccessCount, accessCount),
+                LastAccessedAt = lastAccessedAt > entry.LastAccessedAt ? lastAccessedAt : entry.LastAccessedAt,
+            };
 
     private static bool SameWords(MemoryEntry held, MemoryEntry changed) =>
         held.Type == changed.Type

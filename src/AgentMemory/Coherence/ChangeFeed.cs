@@ -263,7 +263,7 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
 
             if (_cache.TryGetLoaded(agent.AgentId) is { } replica)
             {
-                _remote.Apply(replica, agent.Memories, agent.Deletes, agent.State, writtenBelow, waiting);
+                _remote.Apply(replica, agent.Memories, agent.Accesses, agent.Deletes, agent.State, writtenBelow, waiting);
             }
         }
 
@@ -276,9 +276,9 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
         _refetch = waiting;
         Volatile.Write(ref _retryAfterWrite, waiting.Count > 0);
         _position = next;
-        if (page.Memories.Count + page.Deletes.Count + page.ErasedAgents.Count > 0)
+        if (page.Memories.Count + page.Accesses.Count + page.Deletes.Count + page.ErasedAgents.Count > 0)
         {
-            Log.ChangesApplied(_logger, page.Memories.Count, page.Deletes.Count, page.ErasedAgents.Count, waiting.Count);
+            Log.ChangesApplied(_logger, page.Memories.Count, page.Accesses.Count, page.Deletes.Count, page.ErasedAgents.Count, waiting.Count);
         }
 
         return page.HasMore && next == page.Next;
@@ -367,6 +367,11 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
             For(change.Entry.AgentId).Memories.Add(change);
         }
 
+        foreach (var totals in page.Accesses)
+        {
+            For(totals.AgentId).Accesses.Add(totals);
+        }
+
         foreach (var key in page.Deletes)
         {
             For(key.AgentId).Deletes.Add(key.MemoryId);
@@ -387,6 +392,8 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
         public string AgentId { get; } = agentId;
 
         public List<MemoryChange> Memories { get; } = [];
+
+        public List<MemoryAccessTotals> Accesses { get; } = [];
 
         public List<Guid> Deletes { get; } = [];
 

@@ -157,11 +157,9 @@ internal sealed class Recaller(
         {
             var entry = agent.EntryAt(slot);
             var record = ChangeRecord.AccessOf(entry, accesses, new ChangeRecord.Tracking(null, agent.Pin, Reserved: true));
+            // Unlike other changes, an access does not keep another host's version of the memory waiting: access
+            // statistics merge by the larger value (RemoteChanges), so this host's unwritten accesses are not lost.
             queue.Enqueue(record);
-
-            // Accesses not yet written keep another host's version of the memory waiting, like any change (RemoteChanges).
-            agent.NoteWrite(slot, record.Sequence);
-
             return true;
         }
         catch (ObjectDisposedException)

@@ -48,6 +48,8 @@ public interface IMemoryStore
     /// The change feed: what other hosts committed for the given agents since <see cref="MemoryChangeQuery.From"/>, in
     /// commit order of positions, never a change that could still be followed by an earlier one (a reader that goes on
     /// from <see cref="MemoryChangePage.Next"/> misses nothing and gets nothing twice that did not change again).
+    /// Accesses do not count as changes of a memory's row: they come as <see cref="MemoryChangePage.Accesses"/>, to
+    /// every reader, the accessing one too.
     /// </summary>
     /// <param name="query">What to read.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -83,7 +83,7 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
                 var bucket = Bucket(entry.AgentId);
                 if (bucket.TryGetValue(entry.Id, out var stored))
                 {
-                    bucket[entry.Id] = new Row(MemoryPatch.ApplyInsert(stored.Entry, entry), revision, writer, stored.Merged || stored.Writer != writer);
+                    bucket[entry.Id] = stored with { Entry = MemoryPatch.ApplyInsert(stored.Entry, entry), Revision = revision, Writer = writer, Merged = stored.Merged || stored.Writer != writer };
                 }
                 else if (!ErasedAfter(entry, writer))
                 {
@@ -98,7 +98,7 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
                 var bucket = Bucket(entry.AgentId);
                 if (bucket.TryGetValue(entry.Id, out var stored))
                 {
-                    bucket[entry.Id] = new Row(patch.ApplyTo(stored.Entry), revision, writer, stored.Merged || stored.Writer != writer);
+                    bucket[entry.Id] = stored with { Entry = patch.ApplyTo(stored.Entry), Revision = revision, Writer = writer, Merged = stored.Merged || stored.Writer != writer };
                 }
                 else if (!_tombstones.ContainsKey((entry.AgentId, entry.Id)) && !ErasedAfter(entry, writer))
                 {
@@ -115,7 +115,7 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
                         AccessCount = stored.Entry.AccessCount + access.Count,
                         LastAccessedAt = access.LastAccessedAt > stored.Entry.LastAccessedAt ? access.LastAccessedAt : stored.Entry.LastAccessedAt,
                     };
-                    bucket[access.MemoryId] = new Row(entry, revision, writer, stored.Merged || stored.Writer != writer);
+                    bucket[access.MemoryId] = stored with { Entry = entry, AccessRevision = revision };
                 }
             }
 
@@ -191,6 +191,7 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
             }
 
             var memories = new List<MemoryChange>();
+            var accesses = new List<MemoryAccessTotals>();
             var deletes = new List<MemoryKey>();
             var erased = new List<string>();
             var agents = new List<AgentState>();
@@ -204,6 +205,11 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
                         if (row.Revision >= from && (row.Writer != reader || row.Merged))
                         {
                             memories.Add(new MemoryChange(row.Entry, row.Revision));
+                        }
+
+                        if (row.AccessRevision >= from)
+                        {
+                            accesses.Add(new MemoryAccessTotals(agentId, row.Entry.Id, row.Entry.AccessCount, row.Entry.LastAccessedAt, row.AccessRevision));
                         }
                     }
                 }
@@ -260,7 +266,8 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
 
             memories.Sort(static (a, b) => a.Revision.CompareTo(b.Revision));
             agents.RemoveAll(a => _agents[a.AgentId].Revision >= next);
-            return Task.FromResult(new MemoryChangePage { Memories = memories, Deletes = deletes, ErasedAgents = erased, Agents = agents, Next = next, HasMore = hasMore });
+            accesses.RemoveAll(a => a.Revision >= next);
+            return Task.FromResult(new MemoryChangePage { Memories = memories, Accesses = accesses, Deletes = deletes, ErasedAgents = erased, Agents = agents, Next = next, HasMore = hasMore });
         }
     }
 
@@ -353,7 +360,12 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
     /// A stored memory, the position of its last change, who made it, and whether several writers ever changed it (then
     /// its last writer reads it back too: the row may hold changes that writer has not seen).
     /// </summary>
-    private sealed record Row(MemoryEntry Entry, long Revision, Guid Writer, bool Merged);
+    /// <summary>A stored memory: its last change (revision, writer, whether several hosts wrote it) and its last access change.</summary>
+    private sealed record Row(MemoryEntry Entry, long Revision, Guid Writer, bool Merged)
+    {
+        /// <summary>The revision of the last access change, or -1 when the memory was never accessed here.</summary>
+        public long AccessRevision { get; init; } = -1;
+    }
 
     private sealed record Tombstone(long Revision, Guid Writer, DateTimeOffset At);
 }

@@ -6,6 +6,13 @@ public sealed class MemoryChangePage
     /// <summary>Memories created or changed, each as stored now.</summary>
     public IReadOnlyList<MemoryChange> Memories { get; init; } = [];
 
+    /// <summary>
+    /// Memories only accessed (recalled): their access statistics as stored now, to every host holding the agent, the
+    /// accessing host too — an access does not make the memory's row travel. A memory in <see cref="Memories"/> may
+    /// appear here as well.
+    /// </summary>
+    public IReadOnlyList<MemoryAccessTotals> Accesses { get; init; } = [];
+
     /// <summary>Memories deleted.</summary>
     public IReadOnlyList<MemoryKey> Deletes { get; init; } = [];
 

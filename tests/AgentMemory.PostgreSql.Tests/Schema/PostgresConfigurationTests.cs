@@ -115,7 +115,7 @@ public sealed class PostgresConfigurationTests
         {
             Assert.That(before.Items.Select(m => m.Content), Is.EqualTo(new[] { "written before the upgrade" }));
             Assert.That(version, Is.EqualTo(PostgresSchema.LatestVersion));
-            Assert.That(PostgresSchema.LatestVersion, Is.EqualTo(4));
+            Assert.That(PostgresSchema.LatestVersion, Is.EqualTo(5));
             Assert.That((before.Items.Single().Source, before.Items.Single().Trusted), Is.EqualTo((MemorySource.Api, true)), "an older memory came through the API");
             Assert.That(upgradedAgent, Is.EqualTo(2));
             Assert.That(otherAgent, Is.EqualTo(1));

@@ -57,6 +57,46 @@ public sealed class OwnWriteWaitTests
         Assert.That(gated.Refetched(memory.Id), Is.True, "the memory was fetched again after A's write");
     }
 
+    [Test]
+    public async Task AnUnwrittenAccessDoesNotHoldBackAnotherHostsChange()
+    {
+        var shared = new InMemoryMemoryStore();
+        var gated = new GatedStore(shared);
+        await using var hostA = MemoryTestHost.Create(o => o.ChangeFeed.PollInterval = TimeSpan.FromMilliseconds(50), gated);
+        await using var hostB = MemoryTestHost.Create(o => o.ChangeFeed.PollInterval = TimeSpan.FromMilliseconds(50), shared);
+        var (a, b) = (hostA.Memory, hostB.Memory);
+        var agent = $"agent-{Guid.NewGuid():N}";
+        var memory = await a.RememberAsync(agent, "The customer's plan is Basic");
+        await a.FlushAsync();
+        Assert.That(await b.GetAsync(agent, memory.Id), Is.Not.Null);
+
+        // A recalls the memory twice; the accesses cannot be written: A's commits are held open.
+        gated.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.That((await a.RecallAsync(agent, new RecallRequest("customer plan"))).Select(m => m.Memory.Id), Does.Contain(memory.Id));
+        }
+
+        await b.RecallAsync(agent, new RecallRequest("customer plan"));
+        await b.UpdateAsync(agent, memory.Id, new MemoryUpdate { Content = "The customer's plan is Enterprise" });
+        await b.FlushAsync();
+
+        // Access statistics merge by the larger value, so B's change is applied at once, and A keeps its own accesses.
+        await Waiting.UntilAsync(
+            async () => await a.GetAsync(agent, memory.Id) is { Content: "The customer's plan is Enterprise" },
+            "host A applies B's change while its own accesses are unwritten");
+        Assert.That((await a.GetAsync(agent, memory.Id))!.AccessCount, Is.EqualTo(memory.AccessCount + 2), "A's unwritten accesses are kept");
+
+        gated.Gate.SetResult();
+        await a.FlushAsync();
+        foreach (var host in new[] { a, b })
+        {
+            await Waiting.UntilAsync(
+                async () => await host.GetAsync(agent, memory.Id) is { Content: "The customer's plan is Enterprise" } held && held.AccessCount == memory.AccessCount + 3,
+                "every host counts the three accesses of both hosts");
+        }
+    }
+
     /// <summary>One host's view of the shared store: its writes can be held open, and its feed reads are recorded.</summary>
     private sealed class GatedStore(IMemoryStore inner) : IMemoryStore
     {
