@@ -187,6 +187,39 @@ public abstract partial class MemoryStoreContract
         Assert.That(changed.Accesses, Is.Empty, "no access since the position");
     }
 
+    /// <summary>
+    /// Contract: A memory remembered again under the id of a deleted memory, or of a memory of an erased agent, counts
+    /// only its own accesses: what the earlier memory was accessed is gone with it.
+    /// </summary>
+    /// <returns>A task that completes when the check is done.</returns>
+    [Test]
+    public async Task AMemoryRememberedAgainCountsOnlyItsOwnAccesses()
+    {
+        var agent = MemoryEntries.UniqueAgent();
+        var deleted = MemoryEntries.Simple(agent, "deleted, then remembered again") with { AccessCount = 1 };
+        var erased = MemoryEntries.Simple(agent, "erased, then remembered again") with { AccessCount = 1 };
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [deleted, erased] });
+        await Store.ApplyAsync(new MemoryChangeSet { Accesses = [new MemoryAccess(agent, deleted.Id, deleted.LastAccessedAt, 5), new MemoryAccess(agent, erased.Id, erased.LastAccessedAt, 7)] });
+        await Store.ApplyAsync(new MemoryChangeSet { Deletes = [new MemoryKey(agent, deleted.Id)] });
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [deleted with { AccessCount = 2 }] });
+        await Store.ApplyAsync(new MemoryChangeSet { Accesses = [new MemoryAccess(agent, deleted.Id, deleted.LastAccessedAt, 1)] });
+        await Store.ApplyAsync(new MemoryChangeSet { DeletedAgents = [agent] });
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [erased with { AccessCount = 2, CreatedAt = DateTimeOffset.UtcNow.AddMinutes(5) }] });
+
+        var loaded = (await MemoryEntries.LoadAllAsync(Store, agent)).ToDictionary(static m => m.Id);
+        Assert.That(loaded.Keys, Is.EquivalentTo(new[] { erased.Id }), "the erasure took the memory deleted and remembered again too");
+        Assert.That(loaded[erased.Id].AccessCount, Is.EqualTo(2), "not the 8 of the erased memory");
+
+        var again = MemoryEntries.UniqueAgent();
+        var memory = MemoryEntries.Simple(again, "remembered twice") with { AccessCount = 1 };
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [memory] });
+        await Store.ApplyAsync(new MemoryChangeSet { Accesses = [new MemoryAccess(again, memory.Id, memory.LastAccessedAt, 5)] });
+        await Store.ApplyAsync(new MemoryChangeSet { Deletes = [new MemoryKey(again, memory.Id)] });
+        await Store.ApplyAsync(new MemoryChangeSet { Inserts = [memory with { AccessCount = 2 }] });
+        await Store.ApplyAsync(new MemoryChangeSet { Accesses = [new MemoryAccess(again, memory.Id, memory.LastAccessedAt, 1)] });
+        Assert.That((await MemoryEntries.LoadAllAsync(Store, again)).Single().AccessCount, Is.EqualTo(3), "2 of its own and 1 access, not the 6 of the deleted memory");
+    }
+
     /// <summary>Contract: An erasure by another writer is in the feed.</summary>
     /// <returns>A task that completes when the check is done.</returns>
     [Test]

@@ -7,6 +7,28 @@ internal static class MemoryColumns
         "agent_id, id, type, content, metadata, importance, valence, tags, created_at, last_accessed_at, updated_at, " +
         "access_count, utility, source_ids, embedding, embedding_model, expires_at, version, source, trusted";
 
+    /// <summary>
+    /// <see cref="List"/> as read: the memories table as <c>m</c>, left-joined to its access totals as <c>a</c>
+    /// (see <see cref="Joined"/>), which replace the access count and last access the row was remembered with.
+    /// </summary>
+    public const string Read =
+        "m.agent_id, m.id, m.type, m.content, m.metadata, m.importance, m.valence, m.tags, m.created_at, GREATEST(m.last_accessed_at, a.last_accessed_at), m.updated_at, " +
+        "coalesce(a.access_count, m.access_count), m.utility, m.source_ids, m.embedding, m.embedding_model, m.expires_at, m.version, m.source, m.trusted";
+
+    /// <summary>
+    /// The tables <see cref="Read"/> reads for one agent, in schema <paramref name="schema"/> (quoted): the agent's
+    /// condition on <c>m</c> carries over to <c>a</c>, so its access totals are read once, beside its memories.
+    /// </summary>
+    public static string Joined(string schema) =>
+        $"{schema}.memories m LEFT JOIN {schema}.memory_accesses a ON a.agent_id = m.agent_id AND a.memory_id = m.id";
+
+    /// <summary>
+    /// What <see cref="Read"/> joins to rows <c>m</c> picked from many agents (the change feed): each row's access
+    /// totals looked up by key. A plain join lets the planner hash the whole totals table on every read of the feed.
+    /// </summary>
+    public static string TotalsOf(string schema) =>
+        $"LEFT JOIN LATERAL (SELECT x.access_count, x.last_accessed_at FROM {schema}.memory_accesses x WHERE x.agent_id = m.agent_id AND x.memory_id = m.id LIMIT 1) a ON true";
+
     /// <summary>How many columns <see cref="List"/> names (each row of a binary COPY starts with it).</summary>
     public const short Count = 20;
 

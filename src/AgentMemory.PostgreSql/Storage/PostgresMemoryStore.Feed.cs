@@ -70,8 +70,8 @@ internal sealed partial class PostgresMemoryStore
             var fetched = memories.Select(static m => m.Entry.Id).ToHashSet();
             memories.AddRange(await FetchAsync(connection, [.. query.Refetch.Where(k => !fetched.Contains(k.MemoryId))], cancellationToken).ConfigureAwait(false));
             var accesses = (await connection.QueryAsync<(string AgentId, Guid MemoryId, long AccessCount, DateTime LastAccessedAt, long Revision)>(new CommandDefinition(
-                $"SELECT agent_id, id, access_count, last_accessed_at, accessed_xid::text::bigint FROM {_memories} WHERE agent_id = ANY(@agents) " +
-                "AND accessed_xid >= @from::text::xid8 AND accessed_xid < @to::text::xid8",
+                $"SELECT agent_id, memory_id, access_count, last_accessed_at, accessed_xid::text::bigint FROM {_schema}.memory_accesses WHERE agent_id = ANY(@agents) " +
+                "AND accessed_xid >= @from::text::xid8 AND accessed_xid < @to::text::xid8 AND access_count IS NOT NULL",
                 new { agents, from, to },
                 commandTimeout: _timeoutSeconds,
                 cancellationToken: cancellationToken)).ConfigureAwait(false))
@@ -117,7 +117,9 @@ internal sealed partial class PostgresMemoryStore
                 $"WITH gone AS (DELETE FROM {_schema}.tombstones WHERE deleted_at < @before RETURNING changed_xid), " +
                 $"     moved AS (UPDATE {_schema}.feed_state SET pruned_upto = GREATEST(pruned_upto, (SELECT max(changed_xid) FROM gone)) " +
                 "               WHERE EXISTS (SELECT 1 FROM gone) RETURNING 1), " +
-                $"     writers AS (DELETE FROM {_schema}.writers WHERE written_at < @before RETURNING 1) " +
+                $"     writers AS (DELETE FROM {_schema}.writers WHERE written_at < @before RETURNING 1), " +
+                // Access totals emptied when their memory went, or left by an access that raced the deletion.
+                $"     orphans AS (DELETE FROM {_schema}.memory_accesses t WHERE NOT EXISTS (SELECT 1 FROM {_memories} m WHERE m.agent_id = t.agent_id AND m.id = t.memory_id) RETURNING 1) " +
                 "SELECT count(*)::int FROM gone",
                 new { before = before.UtcDateTime },
                 commandTimeout: _timeoutSeconds,
@@ -137,11 +139,15 @@ internal sealed partial class PostgresMemoryStore
     /// The rows of the held agents changed by transactions from <paramref name="from"/> up to (not including)
     /// <paramref name="to"/>, but for the reader's own unmerged writes, in commit order, at most <paramref name="limit"/>.
     /// </summary>
-    private Task<List<MemoryChange>> ChangedRowsAsync(NpgsqlConnection connection, long from, long to, Guid reader, string[] agents, long limit, CancellationToken cancellationToken) =>
-        ReadRowsAsync(
+    private async Task<List<MemoryChange>> ChangedRowsAsync(NpgsqlConnection connection, long from, long to, Guid reader, string[] agents, long limit, CancellationToken cancellationToken)
+    {
+        var changes = await ReadRowsAsync(
             new NpgsqlCommand(
-                $"SELECT {MemoryColumns.List}, changed_xid::text::bigint FROM {_memories} " +
-                "WHERE changed_xid >= $1::text::xid8 AND changed_xid < $2::text::xid8 AND (writer <> $3 OR merged) AND agent_id = ANY($4) ORDER BY changed_xid LIMIT $5",
+                // The page is picked first, by the transaction-id index, then each row's access totals are looked up;
+                // the rows are put in order here, which spares the server a sort of wide rows.
+                $"SELECT {MemoryColumns.Read}, m.changed_xid::text::bigint FROM (SELECT * FROM {_memories} " +
+                "WHERE changed_xid >= $1::text::xid8 AND changed_xid < $2::text::xid8 AND (writer <> $3 OR merged) AND agent_id = ANY($4) ORDER BY changed_xid LIMIT $5) m " +
+                MemoryColumns.TotalsOf(_schema),
                 connection)
             {
                 Parameters =
@@ -153,7 +159,10 @@ internal sealed partial class PostgresMemoryStore
                     new NpgsqlParameter<long> { TypedValue = limit },
                 },
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        changes.Sort(static (a, b) => a.Revision.CompareTo(b.Revision));
+        return changes;
+    }
 
     /// <summary>The memories with these keys as stored now (those not stored are left out), with their positions.</summary>
     private async Task<List<MemoryChange>> FetchAsync(NpgsqlConnection connection, List<MemoryKey> keys, CancellationToken cancellationToken)
@@ -165,7 +174,7 @@ internal sealed partial class PostgresMemoryStore
 
         var changes = await ReadRowsAsync(
             new NpgsqlCommand(
-                $"SELECT {MemoryColumns.List}, changed_xid::text::bigint FROM unnest($1::text[], $2::uuid[]) AS k(agent_id, id) JOIN {_memories} USING (agent_id, id)",
+                $"SELECT {MemoryColumns.Read}, m.changed_xid::text::bigint FROM unnest($1::text[], $2::uuid[]) AS k(agent_id, id) JOIN {_memories} m ON m.agent_id = k.agent_id AND m.id = k.id {MemoryColumns.TotalsOf(_schema)}",
                 connection)
             {
                 Parameters =

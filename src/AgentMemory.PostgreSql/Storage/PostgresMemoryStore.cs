@@ -18,7 +18,7 @@ namespace AgentMemory.PostgreSql.Storage;
 /// The PostgreSQL <see cref="IMemoryStore"/>. Each change set is one transaction: agents deleted, agent states
 /// upserted, memories deleted, inserts by one binary COPY straight into the table, updates (and the inserts too when
 /// that copy is refused) by a binary COPY into a temporary staging table and one INSERT … ON CONFLICT that overwrites
-/// only when the incoming version is at least the stored one, access statistics raised. Every statement is
+/// only when the incoming version is at least the stored one, access totals added (in their own narrow table). Every statement is
 /// parameterized and scoped by agent id.
 /// </summary>
 internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposable, IDisposable
@@ -128,7 +128,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
         try
         {
             connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            command = new NpgsqlCommand($"SELECT {MemoryColumns.List} FROM {_memories} WHERE agent_id = $1 ORDER BY id", connection)
+            command = new NpgsqlCommand($"SELECT {MemoryColumns.Read} FROM {MemoryColumns.Joined(_schema)} WHERE m.agent_id = $1 ORDER BY m.id", connection)
             {
                 CommandTimeout = _timeoutSeconds,
                 Parameters = { new NpgsqlParameter<string> { TypedValue = agentId } },
@@ -221,14 +221,15 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
     }
 
     /// <summary>
-    /// Locks the rows this set changes, in key order. Several hosts change the same popular memories at once (accesses,
-    /// learning); taking the row locks in one order makes them wait for each other instead of deadlocking (which
-    /// PostgreSQL detects only after a second, with one transaction rolled back).
+    /// Locks the rows this set changes, in key order. Several hosts change the same popular memories at once (learning,
+    /// consolidation); taking the row locks in one order makes them wait for each other instead of deadlocking (which
+    /// PostgreSQL detects only after a second, with one transaction rolled back). Accesses, the most frequent change,
+    /// lock only their narrow rows, last and in key order (<see cref="RecordAccessesAsync"/>), so they hold no lock for
+    /// the rest of the transaction.
     /// </summary>
     private Task LockRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MemoryChangeSet changes, CancellationToken cancellationToken)
     {
         var keys = changes.Updates.Select(static p => (p.Entry.AgentId, Id: p.Entry.Id))
-            .Concat(changes.Accesses.Select(static a => (a.AgentId, Id: a.MemoryId)))
             .Concat(changes.Deletes.Select(static d => (d.AgentId, Id: d.MemoryId)))
             .Distinct()
             .ToList();
@@ -319,7 +320,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
             return true;
         }
 
-        if (changes.Updates.Count + changes.Accesses.Count + changes.Deletes.Count > 0)
+        if (changes.Updates.Count + changes.Deletes.Count > 0)
         {
             await LockRowsAsync(connection, transaction, changes, cancellationToken).ConfigureAwait(false);
         }
@@ -370,9 +371,9 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
             await StageAndPatchAsync(connection, transaction, staged, cancellationToken).ConfigureAwait(false);
         }
 
-        if (changes.Accesses.Count > 0)
+        if (changes.Accesses.Count + changes.Deletes.Count + changes.DeletedAgents.Count > 0)
         {
-            await RecordAccessesAsync(connection, transaction, changes.Accesses, cancellationToken).ConfigureAwait(false);
+            await RecordAccessesAsync(connection, transaction, changes, cancellationToken).ConfigureAwait(false);
         }
 
         if (erased.Length > 0)
@@ -473,23 +474,41 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
         await patch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private Task RecordAccessesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryAccess> accesses, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Adds accesses to the totals of the memories that exist, and empties the totals of memories this set deleted or
+    /// whose agent it erased (a memory remembered again under that id counts only its own accesses). One statement,
+    /// in key order, the set's last: the narrow rows' locks are taken in one order and held only until the commit, and
+    /// the memory rows are not written at all. A row emptied here holds nothing; <see cref="PruneAsync"/> removes it.
+    /// </summary>
+    private Task RecordAccessesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MemoryChangeSet changes, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
-            // An access moves only the statistics and accessed_xid: the feed sends hosts the totals, not the row.
-            $"UPDATE {_memories} m SET access_count = m.access_count + a.count, last_accessed_at = GREATEST(m.last_accessed_at, a.last_accessed_at), " +
-            "accessed_xid = pg_current_xact_id() " +
-            "FROM (SELECT agent_id, id, max(last_accessed_at) AS last_accessed_at, sum(count)::bigint AS count " +
-            "      FROM unnest(@agents, @ids, @times, @counts) AS x(agent_id, id, last_accessed_at, count) GROUP BY agent_id, id) a " +
-            "WHERE m.agent_id = a.agent_id AND m.id = a.id",
+            $"INSERT INTO {_schema}.memory_accesses AS t (agent_id, memory_id, access_count, last_accessed_at, added) " +
+            "SELECT DISTINCT ON (1, 2) * FROM (" +
+            "  SELECT m.agent_id, m.id, m.access_count + d.count, GREATEST(m.last_accessed_at, d.last_accessed_at), d.count " +
+            "  FROM (SELECT agent_id, id, max(last_accessed_at) AS last_accessed_at, sum(count)::bigint AS count " +
+            "        FROM unnest(@agents, @ids, @times, @counts) AS x(agent_id, id, last_accessed_at, count) GROUP BY agent_id, id) d " +
+            $"  JOIN {_memories} m ON m.agent_id = d.agent_id AND m.id = d.id " +
+            "  UNION ALL " +
+            $"  SELECT x.agent_id, x.memory_id, NULL::bigint, NULL::timestamptz, 0::bigint FROM {_schema}.memory_accesses x WHERE x.agent_id = ANY(@erased) " +
+            "  UNION ALL " +
+            "  SELECT x.agent_id, x.memory_id, NULL::bigint, NULL::timestamptz, 0::bigint " +
+            $"  FROM unnest(@goneAgents, @goneIds) AS g(agent_id, id) JOIN {_schema}.memory_accesses x ON x.agent_id = g.agent_id AND x.memory_id = g.id" +
+            ") u ORDER BY 1, 2 " +
+            "ON CONFLICT (agent_id, memory_id) DO UPDATE SET " +
+            "access_count = CASE WHEN excluded.access_count IS NULL THEN NULL WHEN t.access_count IS NULL THEN excluded.access_count ELSE t.access_count + excluded.added END, " +
+            "last_accessed_at = CASE WHEN excluded.access_count IS NULL THEN NULL ELSE GREATEST(t.last_accessed_at, excluded.last_accessed_at) END, " +
+            "added = excluded.added, accessed_xid = pg_current_xact_id()",
             new
             {
-                agents = accesses.Select(static a => a.AgentId).ToArray(),
-                ids = accesses.Select(static a => a.MemoryId).ToArray(),
-                times = accesses.Select(static a => a.LastAccessedAt.UtcDateTime).ToArray(),
-                counts = accesses.Select(static a => a.Count).ToArray(),
+                agents = changes.Accesses.Select(static a => a.AgentId).ToArray(),
+                ids = changes.Accesses.Select(static a => a.MemoryId).ToArray(),
+                times = changes.Accesses.Select(static a => a.LastAccessedAt.UtcDateTime).ToArray(),
+                counts = changes.Accesses.Select(static a => a.Count).ToArray(),
+                erased = changes.DeletedAgents.ToArray(),
+                goneAgents = changes.Deletes.Select(static d => d.AgentId).ToArray(),
+                goneIds = changes.Deletes.Select(static d => d.MemoryId).ToArray(),
             },
             transaction, _timeoutSeconds, cancellationToken: cancellationToken));
-
 
     private sealed class AgentRow
     {
