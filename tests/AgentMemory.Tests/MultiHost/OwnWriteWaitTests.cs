@@ -17,15 +17,8 @@ public sealed class OwnWriteWaitTests
     [Test]
     public async Task AWaitingMemoryIsFetchedOnceItsOwnWriteLands()
     {
-        var shared = new InMemoryMemoryStore();
-        var gated = new GatedStore(shared);
-        await using var hostA = MemoryTestHost.Create(o => o.ChangeFeed.PollInterval = TimeSpan.FromMilliseconds(50), gated);
-        await using var hostB = MemoryTestHost.Create(o => o.ChangeFeed.PollInterval = TimeSpan.FromMilliseconds(50), shared);
-        var (a, b) = (hostA.Memory, hostB.Memory);
-        var agent = $"agent-{Guid.NewGuid():N}";
-        var memory = await a.RememberAsync(agent, "The customer's plan is Basic");
-        await a.FlushAsync();
-        Assert.That(await b.GetAsync(agent, memory.Id), Is.Not.Null);
+        await using var hosts = await TwoHosts.StartAsync();
+        var (a, b, gated, agent, memory) = (hosts.A, hosts.B, hosts.Gated, hosts.Agent, hosts.Memory);
 
         // A's change of the memory cannot be written: its commit is held open.
         gated.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -60,15 +53,8 @@ public sealed class OwnWriteWaitTests
     [Test]
     public async Task AnUnwrittenAccessDoesNotHoldBackAnotherHostsChange()
     {
-        var shared = new InMemoryMemoryStore();
-        var gated = new GatedStore(shared);
-        await using var hostA = MemoryTestHost.Create(o => o.ChangeFeed.PollInterval = TimeSpan.FromMilliseconds(50), gated);
-        await using var hostB = MemoryTestHost.Create(o => o.ChangeFeed.PollInterval = TimeSpan.FromMilliseconds(50), shared);
-        var (a, b) = (hostA.Memory, hostB.Memory);
-        var agent = $"agent-{Guid.NewGuid():N}";
-        var memory = await a.RememberAsync(agent, "The customer's plan is Basic");
-        await a.FlushAsync();
-        Assert.That(await b.GetAsync(agent, memory.Id), Is.Not.Null);
+        await using var hosts = await TwoHosts.StartAsync();
+        var (a, b, gated, agent, memory) = (hosts.A, hosts.B, hosts.Gated, hosts.Agent, hosts.Memory);
 
         // A recalls the memory twice; the accesses cannot be written: A's commits are held open.
         gated.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -94,6 +80,51 @@ public sealed class OwnWriteWaitTests
             await Waiting.UntilAsync(
                 async () => await host.GetAsync(agent, memory.Id) is { Content: "The customer's plan is Enterprise" } held && held.AccessCount == memory.AccessCount + 3,
                 "every host counts the three accesses of both hosts");
+        }
+    }
+
+    /// <summary>
+    /// Two hosts on one in-memory store, host A's writes through a <see cref="GatedStore"/>; A remembered one memory,
+    /// written and seen by B.
+    /// </summary>
+    private sealed class TwoHosts : IAsyncDisposable
+    {
+        private readonly MemoryTestHost _hostA;
+        private readonly MemoryTestHost _hostB;
+
+        private TwoHosts(MemoryTestHost hostA, MemoryTestHost hostB, GatedStore gated)
+        {
+            (_hostA, _hostB, Gated) = (hostA, hostB, gated);
+        }
+
+        public IMemorySystem A => _hostA.Memory;
+
+        public IMemorySystem B => _hostB.Memory;
+
+        public GatedStore Gated { get; }
+
+        public string Agent { get; } = $"agent-{Guid.NewGuid():N}";
+
+        public MemoryEntry Memory { get; private set; } = null!;
+
+        public static async Task<TwoHosts> StartAsync()
+        {
+            var shared = new InMemoryMemoryStore();
+            var gated = new GatedStore(shared);
+            var hosts = new TwoHosts(
+                MemoryTestHost.Create(o => o.ChangeFeed.PollInterval = TimeSpan.FromMilliseconds(50), gated),
+                MemoryTestHost.Create(o => o.ChangeFeed.PollInterval = TimeSpan.FromMilliseconds(50), shared),
+                gated);
+            hosts.Memory = await hosts.A.RememberAsync(hosts.Agent, "The customer's plan is Basic");
+            await hosts.A.FlushAsync();
+            Assert.That(await hosts.B.GetAsync(hosts.Agent, hosts.Memory.Id), Is.Not.Null);
+            return hosts;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _hostA.DisposeAsync();
+            await _hostB.DisposeAsync();
         }
     }
 
