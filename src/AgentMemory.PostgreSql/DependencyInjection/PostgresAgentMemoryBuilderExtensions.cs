@@ -33,7 +33,7 @@ public static class PostgresAgentMemoryBuilderExtensions
             throw new ArgumentException($"The PostgreSQL connection string is not valid: {ex.Message}", nameof(connectionString), ex);
         }
 
-        return builder.UsePostgresCore(_ => new PostgresDataSourceProvider(NpgsqlDataSource.Create(parsed), owned: true), configure);
+        return builder.UsePostgresCore(_ => PostgresDataSourceProvider.Create(parsed), configure);
     }
 
     /// <summary>Stores memories in PostgreSQL through <paramref name="dataSource"/> (owned by the caller, not disposed by AgentMemory).</summary>

@@ -24,6 +24,7 @@ namespace AgentMemory.PostgreSql.Storage;
 internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
+    private readonly NpgsqlDataSource _writes;
     private readonly PostgresMemoryStoreOptions _options;
     private readonly ILogger _logger;
     private readonly string _schema;
@@ -40,6 +41,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
     public PostgresMemoryStore(PostgresDataSourceProvider dataSource, IOptions<PostgresMemoryStoreOptions> options, ILoggerFactory? loggerFactory = null)
     {
         _dataSource = dataSource.DataSource;
+        _writes = dataSource.Writes;
         _options = options.Value;
         SchemaName.Validate(_options.Schema);
         _schema = SchemaName.Quote(_options.Schema);
@@ -102,7 +104,7 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await _writes.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var connectionScope = connection.ConfigureAwait(false);
             if (!await TryWriteAsync(connection, changes, copyNew: true, cancellationToken).ConfigureAwait(false))
             {
@@ -444,8 +446,9 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
     private async Task StageAndPatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<MemoryPatch> patches, CancellationToken cancellationToken)
     {
         // The staging table lives as long as the pooled session and is emptied by every commit: creating one per batch
-        // costs catalog writes on every write. Its name carries the schema and its version, so a migrated or another
-        // schema never meets an old table.
+        // costs catalog writes on every write. (A data source this package built keeps sessions for writes; one the
+        // caller passed may reset them, and then the table is made again.) Its name carries the schema and its
+        // version, so a migrated or another schema never meets an old table.
         var create = new NpgsqlCommand(
             $"CREATE TEMP TABLE IF NOT EXISTS {_staging} (LIKE {_memories} INCLUDING DEFAULTS, fields integer NOT NULL, utility_delta double precision NOT NULL) ON COMMIT DELETE ROWS",
             connection,

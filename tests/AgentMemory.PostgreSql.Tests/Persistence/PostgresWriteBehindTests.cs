@@ -9,6 +9,34 @@ namespace AgentMemory.PostgreSql.Tests.Persistence;
 /// <summary>Write-behind against a real server: refused rows, shutdown, write-through, concurrency, two hosts.</summary>
 public sealed class PostgresWriteBehindTests
 {
+    /// <summary>
+    /// The writer stages updates in a temporary table that lives as long as its connection: a connection going back to
+    /// the pool keeps its session, so the table (and its catalog rows) is not made again for every batch.
+    /// </summary>
+    [Test]
+    public async Task TheWritersStagingTableOutlivesItsBatch()
+    {
+        await using var schema = await PostgresTestSchema.CreateAsync();
+        await using var host = await PostgresHost.StartAsync(schema);
+        var memory = await host.Memory.RememberAsync("a1", "updated in three batches");
+        await host.Memory.FlushAsync();
+        var staging = string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"agentmemory_staging_{PostgresSchema.LatestVersion}_{(ulong)AgentMemory.PostgreSql.Schema.AdvisoryLockKey.For("staging", schema.Name):x}");
+
+        var tables = new List<long>();
+        foreach (var importance in new[] { Importance.Low, Importance.High, Importance.Critical })
+        {
+            await host.Memory.UpdateAsync("a1", memory.Id, new MemoryUpdate { Importance = importance });
+            await host.Memory.FlushAsync();
+            tables.Add(await schema.ScalarAsync<long>($"SELECT oid::bigint FROM pg_class WHERE relname = '{staging}' AND relpersistence = 't'"));
+        }
+
+        Assert.That((await host.Memory.GetAsync("a1", memory.Id))!.Importance, Is.EqualTo(Importance.Critical));
+        Assert.That(tables[0], Is.Not.Zero, "the update was staged");
+        Assert.That(tables, Is.All.EqualTo(tables[0]), "one staging table for the three batches");
+    }
+
     [Test]
     public async Task ARowTheDatabaseRefusesDoesNotStopItsBatchNorLaterOnes()
     {
