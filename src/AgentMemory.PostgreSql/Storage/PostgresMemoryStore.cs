@@ -80,6 +80,13 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
                     isTransient: true);
             }
 
+            if (!ReferenceEquals(_writes, _dataSource))
+            {
+                // The writer's pool opens its first connection (and reads the server's types) now, not in the first write.
+                var writes = await _writes.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await writes.DisposeAsync().ConfigureAwait(false);
+            }
+
             PostgresLog.SchemaReady(_logger, _options.Schema, version);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
