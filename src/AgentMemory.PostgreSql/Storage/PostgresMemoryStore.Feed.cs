@@ -139,12 +139,11 @@ internal sealed partial class PostgresMemoryStore
     /// The rows of the held agents changed by transactions from <paramref name="from"/> up to (not including)
     /// <paramref name="to"/>, but for the reader's own unmerged writes, in commit order, at most <paramref name="limit"/>.
     /// </summary>
-    private async Task<List<MemoryChange>> ChangedRowsAsync(NpgsqlConnection connection, long from, long to, Guid reader, string[] agents, long limit, CancellationToken cancellationToken)
-    {
-        var changes = await ReadRowsAsync(
+    private Task<List<MemoryChange>> ChangedRowsAsync(NpgsqlConnection connection, long from, long to, Guid reader, string[] agents, long limit, CancellationToken cancellationToken) =>
+        ReadRowsAsync(
             new NpgsqlCommand(
                 // The page is picked first, by the transaction-id index, then each row's access totals are looked up;
-                // the rows are put in order here, which spares the server a sort of wide rows.
+                // the rows are put in order by the reader, which spares the server a sort of wide rows.
                 $"SELECT {MemoryColumns.Read}, m.changed_xid::text::bigint FROM (SELECT * FROM {_memories} " +
                 "WHERE changed_xid >= $1::text::xid8 AND changed_xid < $2::text::xid8 AND (writer <> $3 OR merged) AND agent_id = ANY($4) ORDER BY changed_xid LIMIT $5) m " +
                 MemoryColumns.TotalsOf(_schema),
@@ -159,20 +158,17 @@ internal sealed partial class PostgresMemoryStore
                     new NpgsqlParameter<long> { TypedValue = limit },
                 },
             },
-            cancellationToken).ConfigureAwait(false);
-        changes.Sort(static (a, b) => a.Revision.CompareTo(b.Revision));
-        return changes;
-    }
+            cancellationToken);
 
     /// <summary>The memories with these keys as stored now (those not stored are left out), with their positions.</summary>
-    private async Task<List<MemoryChange>> FetchAsync(NpgsqlConnection connection, List<MemoryKey> keys, CancellationToken cancellationToken)
+    private Task<List<MemoryChange>> FetchAsync(NpgsqlConnection connection, List<MemoryKey> keys, CancellationToken cancellationToken)
     {
         if (keys.Count == 0)
         {
-            return [];
+            return Task.FromResult(new List<MemoryChange>());
         }
 
-        var changes = await ReadRowsAsync(
+        return ReadRowsAsync(
             new NpgsqlCommand(
                 $"SELECT {MemoryColumns.Read}, m.changed_xid::text::bigint FROM unnest($1::text[], $2::uuid[]) AS k(agent_id, id) JOIN {_memories} m ON m.agent_id = k.agent_id AND m.id = k.id {MemoryColumns.TotalsOf(_schema)}",
                 connection)
@@ -183,12 +179,10 @@ internal sealed partial class PostgresMemoryStore
                     new NpgsqlParameter<Guid[]> { TypedValue = [.. keys.Select(static k => k.MemoryId)] },
                 },
             },
-            cancellationToken).ConfigureAwait(false);
-        changes.Sort(static (a, b) => a.Revision.CompareTo(b.Revision));
-        return changes;
+            cancellationToken);
     }
 
-    /// <summary>Runs a query of memory rows followed by their position, and reads them.</summary>
+    /// <summary>Runs a query of memory rows followed by their position, and reads them in the order of their positions.</summary>
     private async Task<List<MemoryChange>> ReadRowsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         await using var commandScope = command.ConfigureAwait(false);
@@ -203,6 +197,7 @@ internal sealed partial class PostgresMemoryStore
             changes.Add(new MemoryChange(entry, reader.GetInt64(MemoryColumns.Count)));
         }
 
+        changes.Sort(static (a, b) => a.Revision.CompareTo(b.Revision));
         return changes;
     }
 }

@@ -18,8 +18,8 @@ namespace AgentMemory.PostgreSql.Storage;
 /// The PostgreSQL <see cref="IMemoryStore"/>. Each change set is one transaction: agents deleted, agent states
 /// upserted, memories deleted, inserts by one binary COPY straight into the table, updates (and the inserts too when
 /// that copy is refused) by a binary COPY into a temporary staging table and one INSERT … ON CONFLICT that overwrites
-/// only when the incoming version is at least the stored one, access totals added (in their own narrow table). Every statement is
-/// parameterized and scoped by agent id.
+/// only when the incoming version is at least the stored one, access totals added (in a narrow table of their own).
+/// Every statement is parameterized and scoped by agent id.
 /// </summary>
 internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposable, IDisposable
 {

@@ -287,7 +287,7 @@ internal sealed class ChangeFeed : IAsyncDisposable, IDisposable
     /// <summary>
     /// The waiting memories to fetch again: those whose own change is written by now. The others stay in
     /// <paramref name="waiting"/> unread — a row read while this host's change of it is unwritten could not be applied,
-    /// and under a steady load the popular memories (recalled, so their accesses are queued) are nearly always so.
+    /// and a memory this host keeps changing under a steady load is nearly always so.
     /// </summary>
     private List<MemoryKey> StillToFetch(HashSet<MemoryKey> refetch, long writtenBelow, HashSet<MemoryKey> waiting)
     {

@@ -358,9 +358,9 @@ public sealed class InMemoryMemoryStore(TimeProvider? time = null) : IMemoryStor
 
     /// <summary>
     /// A stored memory, the position of its last change, who made it, and whether several writers ever changed it (then
-    /// its last writer reads it back too: the row may hold changes that writer has not seen).
+    /// its last writer reads it back too: the row may hold changes that writer has not seen); and the position of its
+    /// last access, which is not a change of the row.
     /// </summary>
-    /// <summary>A stored memory: its last change (revision, writer, whether several hosts wrote it) and its last access change.</summary>
     private sealed record Row(MemoryEntry Entry, long Revision, Guid Writer, bool Merged)
     {
         /// <summary>The revision of the last access change, or -1 when the memory was never accessed here.</summary>

@@ -7,9 +7,9 @@ namespace AgentMemory.Tests.MultiHost;
 
 /// <summary>
 /// Another host's change of a memory this host changed too waits for this host's own write (only the store's row then
-/// holds both). While that write has not landed, the feed does not fetch the memory again on every read — under load
-/// the popular memories always have a write queued, and fetching them again and again was most of what a busy host
-/// read — and once it lands, the memory is fetched and both changes are held.
+/// holds both). While that write has not landed, the feed does not fetch the memory again on every read — a memory a
+/// host keeps changing under load nearly always has a write queued — and once it lands, the memory is fetched and both
+/// changes are held. Accesses are not such changes: they merge by the larger count and hold nothing back.
 /// </summary>
 [TestFixture]
 public sealed class OwnWriteWaitTests
