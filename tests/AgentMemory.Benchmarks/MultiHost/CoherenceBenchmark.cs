@@ -167,9 +167,10 @@ internal static class CoherenceBenchmark
         var steps = 0L;
         while (!stop.IsCancellationRequested)
         {
-            if (pause > TimeSpan.Zero && paced.Elapsed < pause * ++steps)
+            // The time left is read once: read twice, it can turn negative in between.
+            if (pause > TimeSpan.Zero && pause * ++steps - paced.Elapsed is var left && left > TimeSpan.Zero)
             {
-                await Task.Delay(pause * steps - paced.Elapsed, CancellationToken.None);
+                await Task.Delay(left, CancellationToken.None);
             }
 
             var agent = agents[random.Next(agents.Length)];
