@@ -139,15 +139,30 @@ internal sealed partial class PostgresMemoryStore
     /// The rows of the held agents changed by transactions from <paramref name="from"/> up to (not including)
     /// <paramref name="to"/>, but for the reader's own unmerged writes, in commit order, at most <paramref name="limit"/>.
     /// </summary>
-    private Task<List<MemoryChange>> ChangedRowsAsync(NpgsqlConnection connection, long from, long to, Guid reader, string[] agents, long limit, CancellationToken cancellationToken) =>
-        ReadRowsAsync(
+    private async Task<List<MemoryChange>> ChangedRowsAsync(NpgsqlConnection connection, long from, long to, Guid reader, string[] agents, long limit, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+
+        // The rows are read by walking the transaction-id index in order, which stops at the page's end. The planner
+        // cannot know that one transaction id holds thousands of rows (a write-behind batch), so for a range of a few
+        // ids it expects a few rows and picks a bitmap scan and a sort of the whole range's wide rows instead: spilled
+        // to disk, and done again for every page of a host's backlog. (Just-in-time compilation, which a disabled plan's
+        // cost would set off, is of no use to this short query either.)
+        await connection.ExecuteAsync(new CommandDefinition(
+            "SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off; SET LOCAL jit = off",
+            transaction: transaction,
+            commandTimeout: _timeoutSeconds,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var rows = await ReadRowsAsync(
             new NpgsqlCommand(
-                // The page is picked first, by the transaction-id index, then each row's access totals are looked up;
-                // the rows are put in order by the reader, which spares the server a sort of wide rows.
+                // The page is picked first, then each row's access totals are looked up; the rows are put in order by
+                // the reader.
                 $"SELECT {MemoryColumns.Read}, m.changed_xid::text::bigint FROM (SELECT * FROM {_memories} " +
                 "WHERE changed_xid >= $1::text::xid8 AND changed_xid < $2::text::xid8 AND (writer <> $3 OR merged) AND agent_id = ANY($4) ORDER BY changed_xid LIMIT $5) m " +
                 MemoryColumns.TotalsOf(_schema),
-                connection)
+                connection,
+                transaction)
             {
                 Parameters =
                 {
@@ -158,7 +173,10 @@ internal sealed partial class PostgresMemoryStore
                     new NpgsqlParameter<long> { TypedValue = limit },
                 },
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return rows;
+    }
 
     /// <summary>The memories with these keys as stored now (those not stored are left out), with their positions.</summary>
     private Task<List<MemoryChange>> FetchAsync(NpgsqlConnection connection, List<MemoryKey> keys, CancellationToken cancellationToken)
