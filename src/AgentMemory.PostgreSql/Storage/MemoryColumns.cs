@@ -23,8 +23,8 @@ internal static class MemoryColumns
         $"{schema}.memories m LEFT JOIN {schema}.memory_accesses a ON a.agent_id = m.agent_id AND a.memory_id = m.id";
 
     /// <summary>
-    /// What <see cref="Read"/> joins to rows <c>m</c> picked from many agents (the change feed): each row's access
-    /// totals looked up by key. A plain join lets the planner hash the whole totals table on every read of the feed.
+    /// What <see cref="Read"/> joins to rows <c>m</c> picked by key from many agents (memories fetched again by the
+    /// change feed): each row's access totals looked up by key. A plain join lets the planner hash the whole totals table.
     /// </summary>
     public static string TotalsOf(string schema) =>
         $"LEFT JOIN LATERAL (SELECT x.access_count, x.last_accessed_at FROM {schema}.memory_accesses x WHERE x.agent_id = m.agent_id AND x.memory_id = m.id LIMIT 1) a ON true";

@@ -67,8 +67,16 @@ internal sealed partial class PostgresMemoryStore
                 }
             }
 
-            var fetched = memories.Select(static m => m.Entry.Id).ToHashSet();
-            memories.AddRange(await FetchAsync(connection, [.. query.Refetch.Where(k => !fetched.Contains(k.MemoryId))], cancellationToken).ConfigureAwait(false));
+            // A memory fetched again replaces its row in the page: the fetch has its access totals, the page's row only
+            // those it was written with.
+            var fetched = await FetchAsync(connection, [.. query.Refetch], cancellationToken).ConfigureAwait(false);
+            if (fetched.Count > 0)
+            {
+                var keys = fetched.Select(static m => (m.Entry.AgentId, m.Entry.Id)).ToHashSet();
+                memories.RemoveAll(m => keys.Contains((m.Entry.AgentId, m.Entry.Id)));
+                memories.AddRange(fetched);
+            }
+
             var accesses = (await connection.QueryAsync<(string AgentId, Guid MemoryId, long AccessCount, DateTime LastAccessedAt, long Revision)>(new CommandDefinition(
                 $"SELECT agent_id, memory_id, access_count, last_accessed_at, accessed_xid::text::bigint FROM {_schema}.memory_accesses WHERE agent_id = ANY(@agents) " +
                 "AND accessed_xid >= @from::text::xid8 AND accessed_xid < @to::text::xid8 AND access_count IS NOT NULL",
@@ -156,11 +164,10 @@ internal sealed partial class PostgresMemoryStore
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         var rows = await ReadRowsAsync(
             new NpgsqlCommand(
-                // The page is picked first, then each row's access totals are looked up; the rows are put in order by
-                // the reader.
-                $"SELECT {MemoryColumns.Read}, m.changed_xid::text::bigint FROM (SELECT * FROM {_memories} " +
-                "WHERE changed_xid >= $1::text::xid8 AND changed_xid < $2::text::xid8 AND (writer <> $3 OR merged) AND agent_id = ANY($4) ORDER BY changed_xid LIMIT $5) m " +
-                MemoryColumns.TotalsOf(_schema),
+                // The rows as written, with the access totals they were written with: newer totals travel in the page's
+                // accesses (every change of them is in some page), and a reader keeps the larger of the two.
+                $"SELECT {MemoryColumns.List}, m.changed_xid::text::bigint FROM {_memories} m " +
+                "WHERE m.changed_xid >= $1::text::xid8 AND m.changed_xid < $2::text::xid8 AND (m.writer <> $3 OR m.merged) AND m.agent_id = ANY($4) ORDER BY m.changed_xid LIMIT $5",
                 connection,
                 transaction)
             {

@@ -8,7 +8,8 @@ namespace AgentMemory.Agents;
 /// Applies what other hosts committed (a page of the store's change feed) to this host's replica of one agent. A
 /// memory this host changed itself and has not written yet is left alone: the store's row will combine both changes
 /// once this host's write lands, and the caller fetches that row again then. Accesses are the exception: access
-/// statistics only grow, so they merge by taking the larger value and never wait.
+/// statistics only grow, so they merge by taking the larger value and never wait (those of a memory not held yet are
+/// fetched again with it).
 /// </summary>
 /// <remarks>
 /// A memory another host created without its vector yet is not embedded here: its author embeds it, and the vector
@@ -130,6 +131,13 @@ internal sealed class RemoteChanges(WriteQueue queue)
                     {
                         agent.ReplaceStatistics(slot, merged);
                     }
+                }
+                else
+                {
+                    // A memory not held here whose accesses arrive first: its row has moved on to a change not readable
+                    // yet, and may come without these totals (a store need not repeat them with the row). It is fetched
+                    // again, totals and all; a memory deleted meanwhile is simply not found.
+                    waiting.Add(new MemoryKey(agent.AgentId, totals.MemoryId));
                 }
             }
 

@@ -3,7 +3,11 @@ namespace AgentMemory.Storage;
 /// <summary>Changes other hosts committed, as the change feed returns them (see <see cref="IMemoryStore.ReadChangesAsync"/>).</summary>
 public sealed class MemoryChangePage
 {
-    /// <summary>Memories created or changed, each as stored now.</summary>
+    /// <summary>
+    /// Memories created or changed, each as stored now — but for its access count and last access, which may be those
+    /// it was written with: newer ones come in <see cref="Accesses"/> (in this page or an earlier one), and a reader
+    /// keeps the larger of what it holds and what it reads (both only grow).
+    /// </summary>
     public IReadOnlyList<MemoryChange> Memories { get; init; } = [];
 
     /// <summary>

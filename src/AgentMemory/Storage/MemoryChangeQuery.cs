@@ -19,8 +19,9 @@ public sealed record MemoryChangeQuery
     public Guid Reader { get; init; }
 
     /// <summary>
-    /// Memories to return as stored now, whoever wrote them last and wherever their last change is: those whose change
-    /// the reader could not apply before (its own change of them was not written yet). One not stored is left out.
+    /// Memories to return as stored now, access totals included, whoever wrote them last and wherever their last change
+    /// is: those whose change the reader could not apply before (its own change of them was not written yet), and those
+    /// whose access totals came before the memory. One not stored is left out.
     /// </summary>
     public IReadOnlyCollection<MemoryKey> Refetch { get; init; } = [];
 
