@@ -466,13 +466,10 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await MemoryRowWriter.CopyPatchesAsync(connection, _staging, patches, _options.CommandTimeout, cancellationToken).ConfigureAwait(false);
-
-        // One row per memory: the latest version when a set holds one memory twice (an UPDATE takes a row once).
-        var latest = $"(SELECT DISTINCT ON (agent_id, id) * FROM {_staging} ORDER BY agent_id, id, version DESC)";
+        await MemoryRowWriter.CopyPatchesAsync(connection, _staging, LatestOfEach(patches), _options.CommandTimeout, cancellationToken).ConfigureAwait(false);
         var patch = new NpgsqlCommand(
-            $"UPDATE {_memories} AS m SET {MemoryColumns.PatchSet} FROM {latest} s WHERE m.agent_id = s.agent_id AND m.id = s.id; " +
-            $"INSERT INTO {_memories} ({MemoryColumns.List}) SELECT {MemoryColumns.List} FROM {latest} s " +
+            $"UPDATE {_memories} AS m SET {MemoryColumns.PatchSet} FROM {_staging} s WHERE m.agent_id = s.agent_id AND m.id = s.id; " +
+            $"INSERT INTO {_memories} ({MemoryColumns.List}) SELECT {MemoryColumns.List} FROM {_staging} s " +
             $"WHERE NOT EXISTS (SELECT 1 FROM {_memories} e WHERE e.agent_id = s.agent_id AND e.id = s.id) " +
             $"AND NOT EXISTS (SELECT 1 FROM {_schema}.tombstones t WHERE t.agent_id = s.agent_id " +
             $"    AND (t.memory_id = s.id OR (t.memory_id = '{Guid.Empty}' AND t.writer <> s.writer AND t.deleted_at >= s.created_at))) " +
@@ -485,6 +482,25 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
     }
 
     /// <summary>
+    /// One patch per memory, the latest version when a set holds one memory twice (an UPDATE takes a row once). Picked
+    /// here rather than by the server, which would sort the staged rows, vectors and all, and spill them to disk.
+    /// </summary>
+    private static IReadOnlyList<MemoryPatch> LatestOfEach(IReadOnlyList<MemoryPatch> patches)
+    {
+        var latest = new Dictionary<(string, Guid), int>(patches.Count);
+        for (var i = 0; i < patches.Count; i++)
+        {
+            var key = (patches[i].Entry.AgentId, patches[i].Entry.Id);
+            if (!latest.TryGetValue(key, out var kept) || patches[kept].Entry.Version <= patches[i].Entry.Version)
+            {
+                latest[key] = i;
+            }
+        }
+
+        return latest.Count == patches.Count ? patches : [.. latest.Values.Order().Select(i => patches[i])];
+    }
+
+    /// <summary>
     /// Adds accesses to the totals of the memories that exist, and empties the totals of memories this set deleted or
     /// whose agent it erased (a memory remembered again under that id counts only its own accesses). One statement,
     /// in key order, the set's last: the narrow rows' locks are taken in one order and held only until the commit, and
@@ -494,10 +510,15 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
         connection.ExecuteAsync(new CommandDefinition(
             $"INSERT INTO {_schema}.memory_accesses AS t (agent_id, memory_id, access_count, last_accessed_at, added) " +
             "SELECT DISTINCT ON (1, 2) * FROM (" +
-            "  SELECT m.agent_id, m.id, m.access_count + d.count, GREATEST(m.last_accessed_at, d.last_accessed_at), d.count " +
+            // A memory with totals exists (the deletion of a memory empties them): only a memory without totals yet
+            // has its wide row read, for its existence and the counts it was written with. (OFFSET 0 keeps the lookup a
+            // subquery, which the condition on the totals then skips; pulled up into a join, it would run for every row.)
+            "  SELECT d.agent_id, d.id, coalesce(t.access_count, m.access_count) + d.count, GREATEST(coalesce(t.last_accessed_at, m.last_accessed_at), d.last_accessed_at), d.count " +
             "  FROM (SELECT agent_id, id, max(last_accessed_at) AS last_accessed_at, sum(count)::bigint AS count " +
             "        FROM unnest(@agents, @ids, @times, @counts) AS x(agent_id, id, last_accessed_at, count) GROUP BY agent_id, id) d " +
-            $"  JOIN {_memories} m ON m.agent_id = d.agent_id AND m.id = d.id " +
+            $"  LEFT JOIN {_schema}.memory_accesses t ON t.agent_id = d.agent_id AND t.memory_id = d.id AND t.access_count IS NOT NULL " +
+            $"  LEFT JOIN LATERAL (SELECT w.access_count, w.last_accessed_at FROM {_memories} w WHERE t.agent_id IS NULL AND w.agent_id = d.agent_id AND w.id = d.id OFFSET 0) m ON true " +
+            "  WHERE t.agent_id IS NOT NULL OR m.access_count IS NOT NULL " +
             "  UNION ALL " +
             $"  SELECT x.agent_id, x.memory_id, NULL::bigint, NULL::timestamptz, 0::bigint FROM {_schema}.memory_accesses x WHERE x.agent_id = ANY(@erased) " +
             "  UNION ALL " +
