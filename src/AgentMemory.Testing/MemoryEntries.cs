@@ -160,4 +160,30 @@ public static class MemoryEntries
 
         return list;
     }
+
+    /// <summary>
+    /// Reads the store's change feed with the same query until a page satisfies <paramref name="done"/>, or for at
+    /// most 10 seconds: a change is readable only once every transaction before it has ended, and other work on the
+    /// database may hold that back a moment.
+    /// </summary>
+    /// <param name="store">The store.</param>
+    /// <param name="query">The query, read again unchanged.</param>
+    /// <param name="done">Whether a page is the one waited for.</param>
+    /// <returns>The first page that satisfies <paramref name="done"/>, or the last one read.</returns>
+    public static async Task<MemoryChangePage> ReadChangesUntilAsync(IMemoryStore store, MemoryChangeQuery query, Func<MemoryChangePage, bool> done)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(done);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var page = await store.ReadChangesAsync(query).ConfigureAwait(false);
+            if (done(page) || DateTime.UtcNow > deadline)
+            {
+                return page;
+            }
+
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+    }
 }

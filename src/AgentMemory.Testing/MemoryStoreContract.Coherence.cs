@@ -356,18 +356,5 @@ public abstract partial class MemoryStoreContract
         Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.ReadChangesAsync(new MemoryChangeQuery { From = 1, Limit = 0 }));
 
     /// <summary>Reads the feed from the query's position until <paramref name="done"/> (a store's bound may trail a commit briefly).</summary>
-    private async Task<MemoryChangePage> ReadUntilAsync(MemoryChangeQuery query, Func<MemoryChangePage, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var page = await Store.ReadChangesAsync(query);
-            if (done(page) || DateTime.UtcNow > deadline)
-            {
-                return page;
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private Task<MemoryChangePage> ReadUntilAsync(MemoryChangeQuery query, Func<MemoryChangePage, bool> done) => MemoryEntries.ReadChangesUntilAsync(Store, query, done);
 }
