@@ -52,7 +52,7 @@ public sealed class EarlyAccessTests
     /// withheld, only those asked for by key come), and returns the rows of chosen memories not asked for by key with
     /// the access count they were written with.
     /// </summary>
-    private sealed class LateRowsStore(IMemoryStore inner) : IMemoryStore
+    private sealed class LateRowsStore(IMemoryStore inner) : ForwardingStore(inner)
     {
         private readonly ConcurrentDictionary<Guid, bool> _accessesRead = new();
 
@@ -60,23 +60,11 @@ public sealed class EarlyAccessTests
 
         public ConcurrentDictionary<Guid, long> WrittenCounts { get; } = new();
 
-        public bool NotificationsConnected => inner.NotificationsConnected;
-
         public bool AccessesRead(Guid id) => _accessesRead.ContainsKey(id);
 
-        public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
-
-        public Task ApplyAsync(MemoryChangeSet changes, CancellationToken cancellationToken = default) => inner.ApplyAsync(changes, cancellationToken);
-
-        public IAsyncEnumerable<MemoryEntry> LoadMemoriesAsync(string agentId, CancellationToken cancellationToken = default) => inner.LoadMemoriesAsync(agentId, cancellationToken);
-
-        public Task<AgentState?> GetAgentAsync(string agentId, CancellationToken cancellationToken = default) => inner.GetAgentAsync(agentId, cancellationToken);
-
-        public IAsyncEnumerable<AgentState> ListAgentsAsync(CancellationToken cancellationToken = default) => inner.ListAgentsAsync(cancellationToken);
-
-        public async Task<MemoryChangePage> ReadChangesAsync(MemoryChangeQuery query, CancellationToken cancellationToken = default)
+        public override async Task<MemoryChangePage> ReadChangesAsync(MemoryChangeQuery query, CancellationToken cancellationToken = default)
         {
-            var page = await inner.ReadChangesAsync(query, cancellationToken);
+            var page = await Inner.ReadChangesAsync(query, cancellationToken);
             var askedFor = query.Refetch.Select(static k => k.MemoryId).ToHashSet();
             var withhold = WithholdRows;
             var rows = new List<MemoryChange>();
@@ -109,9 +97,5 @@ public sealed class EarlyAccessTests
                 MustReload = page.MustReload,
             };
         }
-
-        public Task<bool> WaitForChangesAsync(Guid reader, TimeSpan timeout, CancellationToken cancellationToken = default) => inner.WaitForChangesAsync(reader, timeout, cancellationToken);
-
-        public Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken = default) => inner.PruneAsync(before, cancellationToken);
     }
 }

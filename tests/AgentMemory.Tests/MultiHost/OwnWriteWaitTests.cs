@@ -129,7 +129,7 @@ public sealed class OwnWriteWaitTests
     }
 
     /// <summary>One host's view of the shared store: its writes can be held open, and its feed reads are recorded.</summary>
-    private sealed class GatedStore(IMemoryStore inner) : IMemoryStore
+    private sealed class GatedStore(IMemoryStore inner) : ForwardingStore(inner)
     {
         private readonly ConcurrentQueue<(bool Held, MemoryKey[] Refetch)> _reads = new();
 
@@ -137,38 +137,24 @@ public sealed class OwnWriteWaitTests
 
         public int ReadsWhileHeld => _reads.Count(r => r.Held);
 
-        public bool NotificationsConnected => inner.NotificationsConnected;
-
         public int RefetchesWhileHeld(Guid id) => _reads.Count(r => r.Held && r.Refetch.Any(k => k.MemoryId == id));
 
         public bool Refetched(Guid id) => _reads.Any(r => !r.Held && r.Refetch.Any(k => k.MemoryId == id));
 
-        public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
-
-        public async Task ApplyAsync(MemoryChangeSet changes, CancellationToken cancellationToken = default)
+        public override async Task ApplyAsync(MemoryChangeSet changes, CancellationToken cancellationToken = default)
         {
             if (Gate is { } gate)
             {
                 await gate.Task.WaitAsync(cancellationToken);
             }
 
-            await inner.ApplyAsync(changes, cancellationToken);
+            await Inner.ApplyAsync(changes, cancellationToken);
         }
 
-        public IAsyncEnumerable<MemoryEntry> LoadMemoriesAsync(string agentId, CancellationToken cancellationToken = default) => inner.LoadMemoriesAsync(agentId, cancellationToken);
-
-        public Task<AgentState?> GetAgentAsync(string agentId, CancellationToken cancellationToken = default) => inner.GetAgentAsync(agentId, cancellationToken);
-
-        public IAsyncEnumerable<AgentState> ListAgentsAsync(CancellationToken cancellationToken = default) => inner.ListAgentsAsync(cancellationToken);
-
-        public Task<MemoryChangePage> ReadChangesAsync(MemoryChangeQuery query, CancellationToken cancellationToken = default)
+        public override Task<MemoryChangePage> ReadChangesAsync(MemoryChangeQuery query, CancellationToken cancellationToken = default)
         {
             _reads.Enqueue((Gate is { Task.IsCompleted: false }, [.. query.Refetch]));
-            return inner.ReadChangesAsync(query, cancellationToken);
+            return Inner.ReadChangesAsync(query, cancellationToken);
         }
-
-        public Task<bool> WaitForChangesAsync(Guid reader, TimeSpan timeout, CancellationToken cancellationToken = default) => inner.WaitForChangesAsync(reader, timeout, cancellationToken);
-
-        public Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken = default) => inner.PruneAsync(before, cancellationToken);
     }
 }

@@ -6,9 +6,8 @@ namespace AgentMemory.Tests.TestSupport;
 /// An in-memory store that can be switched down (transient failures), can refuse chosen rows (non-transient, as a
 /// database refuses a row), can fail loads, and counts calls.
 /// </summary>
-public sealed class FaultyStore : IMemoryStore
+public sealed class FaultyStore() : ForwardingStore(new InMemoryMemoryStore())
 {
-    private readonly InMemoryMemoryStore _inner = new();
     private int _applyCalls;
     private int _loadCalls;
     private int _failedApplies;
@@ -33,12 +32,10 @@ public sealed class FaultyStore : IMemoryStore
     /// <summary>Every memory snapshot written (inserts, then updates, of each change set), in order.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<MemoryEntry> WrittenUpserts { get; } = new();
 
-    public IMemoryStore Inner => _inner;
-
-    public Task InitializeAsync(CancellationToken cancellationToken = default) =>
+    public override Task InitializeAsync(CancellationToken cancellationToken = default) =>
         Down ? throw new MemoryStoreException("store down", isTransient: true) : Task.CompletedTask;
 
-    public async Task ApplyAsync(MemoryChangeSet changes, CancellationToken cancellationToken = default)
+    public override async Task ApplyAsync(MemoryChangeSet changes, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _applyCalls);
         if (ApplyDelay > TimeSpan.Zero)
@@ -63,7 +60,7 @@ public sealed class FaultyStore : IMemoryStore
             throw new MemoryStoreException($"check constraint violated by {bad.Id}", isTransient: false);
         }
 
-        await _inner.ApplyAsync(changes, cancellationToken);
+        await Inner.ApplyAsync(changes, cancellationToken);
         WrittenSizes.Enqueue(changes.Count);
         foreach (var upsert in changes.Inserts.Concat(changes.Updates.Select(static p => p.Entry)))
         {
@@ -71,7 +68,7 @@ public sealed class FaultyStore : IMemoryStore
         }
     }
 
-    public async IAsyncEnumerable<MemoryEntry> LoadMemoriesAsync(string agentId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public override async IAsyncEnumerable<MemoryEntry> LoadMemoriesAsync(string agentId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _loadCalls);
         await Task.Delay(20, cancellationToken);
@@ -80,23 +77,14 @@ public sealed class FaultyStore : IMemoryStore
             throw new MemoryStoreException("simulated load failure", isTransient: true);
         }
 
-        await foreach (var entry in _inner.LoadMemoriesAsync(agentId, cancellationToken))
+        await foreach (var entry in Inner.LoadMemoriesAsync(agentId, cancellationToken))
         {
             yield return entry;
         }
     }
 
-    public Task<AgentState?> GetAgentAsync(string agentId, CancellationToken cancellationToken = default) => _inner.GetAgentAsync(agentId, cancellationToken);
+    public override bool NotificationsConnected => !Down;
 
-    public IAsyncEnumerable<AgentState> ListAgentsAsync(CancellationToken cancellationToken = default) => _inner.ListAgentsAsync(cancellationToken);
-
-    public bool NotificationsConnected => !Down;
-
-    public Task<MemoryChangePage> ReadChangesAsync(MemoryChangeQuery query, CancellationToken cancellationToken = default) =>
-        Down ? Task.FromException<MemoryChangePage>(new MemoryStoreException("The store is down.", isTransient: true)) : _inner.ReadChangesAsync(query, cancellationToken);
-
-    public Task<bool> WaitForChangesAsync(Guid reader, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        _inner.WaitForChangesAsync(reader, timeout, cancellationToken);
-
-    public Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken = default) => _inner.PruneAsync(before, cancellationToken);
+    public override Task<MemoryChangePage> ReadChangesAsync(MemoryChangeQuery query, CancellationToken cancellationToken = default) =>
+        Down ? Task.FromException<MemoryChangePage>(new MemoryStoreException("The store is down.", isTransient: true)) : Inner.ReadChangesAsync(query, cancellationToken);
 }
