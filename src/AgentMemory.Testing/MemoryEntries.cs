@@ -173,6 +173,7 @@ public static class MemoryEntries
     public static async Task<MemoryChangePage> ReadChangesUntilAsync(IMemoryStore store, MemoryChangeQuery query, Func<MemoryChangePage, bool> done)
     {
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(done);
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)

@@ -510,8 +510,9 @@ internal sealed partial class PostgresMemoryStore : IMemoryStore, IAsyncDisposab
         connection.ExecuteAsync(new CommandDefinition(
             $"INSERT INTO {_schema}.memory_accesses AS t (agent_id, memory_id, access_count, last_accessed_at, added) " +
             "SELECT DISTINCT ON (1, 2) * FROM (" +
-            // A memory with totals exists (the deletion of a memory empties them): only a memory without totals yet
-            // has its wide row read, for its existence and the counts it was written with. (OFFSET 0 keeps the lookup a
+            // A memory with totals exists (its deletion empties them; totals an access left behind a racing deletion
+            // are pruned): only a memory without totals yet has its wide row read, for its existence and the counts it
+            // was written with. (OFFSET 0 keeps the lookup a
             // subquery, which the condition on the totals then skips; pulled up into a join, it would run for every row.)
             "  SELECT d.agent_id, d.id, coalesce(t.access_count, m.access_count) + d.count, GREATEST(coalesce(t.last_accessed_at, m.last_accessed_at), d.last_accessed_at), d.count " +
             "  FROM (SELECT agent_id, id, max(last_accessed_at) AS last_accessed_at, sum(count)::bigint AS count " +

@@ -126,7 +126,7 @@ internal static partial class Log
     [LoggerMessage(Events.ChangeFeedReloadAll, LogLevel.Warning, "The change feed cannot catch up from position {Position} (too many changes, or deletions older than the tombstone retention): every held agent is reloaded.", EventName = "ChangeFeedReloadAll")]
     public static partial void ChangeFeedReloadAll(ILogger logger, long position);
 
-    [LoggerMessage(Events.ChangesApplied, LogLevel.Debug, "Applied other hosts' changes: {Memories} memories, {Accesses} access totals, {Deletes} deletions, {Erased} agents erased, {Waiting} waiting for this host's writes.", EventName = "ChangesApplied")]
+    [LoggerMessage(Events.ChangesApplied, LogLevel.Debug, "Applied other hosts' changes: {Memories} memories, {Accesses} access totals, {Deletes} deletions, {Erased} agents erased, {Waiting} to fetch again (waiting for this host's writes, or accesses read before their memory).", EventName = "ChangesApplied")]
     public static partial void ChangesApplied(ILogger logger, int memories, int accesses, int deletes, int erased, int waiting);
 
     [LoggerMessage(Events.TombstonesPruned, LogLevel.Debug, "Forgot {Count} tombstones older than {Before:O}.", EventName = "TombstonesPruned")]
