@@ -20,6 +20,12 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
     private const float BigramWeight = 0.6f;
     private const float CharGramWeight = 0.2f;
 
+    /// <summary>The largest feature table a thread keeps for its next text (a few pages of text; a sentence has some hundred features).</summary>
+    private const int MaxCachedFeatures = 16_384;
+
+    [ThreadStatic]
+    private static Dictionary<ulong, Feature>? t_features;
+
     private readonly EmbeddingGeneratorMetadata _metadata;
 
     /// <summary>Creates the generator.</summary>
@@ -65,7 +71,9 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
     {
         ArgumentNullException.ThrowIfNull(text);
         CheckLength(destination, nameof(destination));
-        Write(Features(text, termWeight: null), destination, weighted: false);
+        var features = Features(text, termWeight: null);
+        Write(features, destination, weighted: false);
+        Return(features);
     }
 
     /// <summary>
@@ -82,14 +90,30 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
         var features = Features(text, termWeight);
         Write(features, weighted, weighted: true);
         Write(features, plain, weighted: false);
+        Return(features);
     }
 
+    /// <summary>
+    /// A text's features, in a table the thread reuses (see <see cref="Return"/>): a new table grown for each text was
+    /// most of what embedding a memory allocated (some kilobytes for a sentence), and every memory is embedded.
+    /// </summary>
     private static Dictionary<ulong, Feature> Features(string text, Func<string, float>? termWeight)
     {
-        var features = new Dictionary<ulong, Feature>();
+        var features = t_features ?? [];
+        t_features = null;
         var state = new FeatureState(features, termWeight);
         Tokenizer.ForEachWord(text.AsSpan(), ref state, static (word, ref s) => s.AddWord(word));
         return features;
+    }
+
+    /// <summary>Keeps a text's feature table for the thread's next text, unless a very long text grew it large.</summary>
+    private static void Return(Dictionary<ulong, Feature> features)
+    {
+        if (features.Count <= MaxCachedFeatures)
+        {
+            features.Clear();
+            t_features = features;
+        }
     }
 
     private static void Write(Dictionary<ulong, Feature> features, Span<float> destination, bool weighted)

@@ -18,6 +18,24 @@ public sealed class HashingEmbeddingGeneratorTests
         Assert.That(first, Has.Length.EqualTo(384));
     }
 
+    [Test]
+    public void ATextEmbedsTheSameWhateverTheThreadEmbeddedBefore()
+    {
+        // The feature table is reused by the thread: nothing of an earlier, longer text may stay in it.
+        const string Text = "Rotate the database credentials every month";
+        float[] fresh = [];
+        var thread = new Thread(() => fresh = Embed(Text));
+        thread.Start();
+        thread.Join();
+
+        Embed(string.Join(' ', Enumerable.Range(0, 500).Select(i => $"word{i}")));
+        var weighted = new float[_generator.Dimensions];
+        var plain = new float[_generator.Dimensions];
+        _generator.Embed("an unrelated query about invoices", weighted, plain, _ => 2f);
+
+        Assert.That(Embed(Text), Is.EqualTo(fresh));
+    }
+
     [TestCase("The build failed because the cache was stale", "Build failure caused by a stale cache", "Lunch will be served at noon in the garden")]
     [TestCase("Customer wants a refund for the duplicate charge", "Refund the customer who was charged twice", "The office printer is out of toner")]
     [TestCase("Rotate the database credentials every month", "Database credentials must be rotated monthly", "Our team offsite is in Lisbon this year")]
