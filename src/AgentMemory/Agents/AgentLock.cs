@@ -31,6 +31,27 @@ internal sealed class AgentLock
         return new WriteScope(_lock);
     }
 
+    /// <summary>Takes the write lock only if no one holds or waits for the lock now; <see cref="ExitWrite"/> releases it.</summary>
+    public bool TryEnterWrite()
+    {
+        if (!_admission.TryEnter())
+        {
+            return false;
+        }
+
+        try
+        {
+            return _lock.TryEnterWriteLock(0);
+        }
+        finally
+        {
+            _admission.Exit();
+        }
+    }
+
+    /// <summary>Releases a write lock taken by <see cref="TryEnterWrite"/>.</summary>
+    public void ExitWrite() => _lock.ExitWriteLock();
+
     public readonly ref struct ReadScope(ReaderWriterLockSlim gate)
     {
         public void Dispose() => gate.ExitReadLock();

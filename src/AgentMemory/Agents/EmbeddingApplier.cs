@@ -12,33 +12,19 @@ internal sealed class EmbeddingApplier(WriteQueue queue) : IEmbeddingSink
 {
     public void Apply(IReadOnlyList<EmbeddingJob> jobs, float[][] vectors, string modelId)
     {
-        // Agents in order of first appearance, each agent's jobs in batch order. Batches are often a single job (the
-        // embedder takes what is queued when it wakes), so a batch of one agent allocates nothing.
+        // Agents in order of first appearance, each agent's jobs in batch order. An agent whose lock is busy (a recall
+        // reading it, a caller changing it) is left for after the others, so the batch does not wait on each busy agent
+        // in turn; at the end it waits for those still busy. Batches are often a single job (the embedder takes what
+        // is queued when it wakes), so a batch of one agent allocates nothing.
         AgentReplica? firstDone = null;
         List<AgentReplica>? moreDone = null;
+        List<(AgentReplica Agent, int First)>? busy = null;
         for (var first = 0; first < jobs.Count; first++)
         {
             var agent = (AgentReplica)jobs[first].Target!;
             if (ReferenceEquals(agent, firstDone) || (moreDone is not null && moreDone.Contains(agent)))
             {
                 continue;
-            }
-
-            using (agent.EnterWrite())
-            {
-                List<(int Slot, MemoryEntry Entry)>? embedded = null;
-                for (var i = first; i < jobs.Count && !agent.IsRetired; i++)
-                {
-                    if (ReferenceEquals(jobs[i].Target, agent) && Apply(agent, jobs[i], vectors[i], modelId) is { } done)
-                    {
-                        (embedded ??= []).Add(done);
-                    }
-                }
-
-                if (embedded is not null)
-                {
-                    Emit(agent, embedded);
-                }
             }
 
             if (firstDone is null)
@@ -49,6 +35,48 @@ internal sealed class EmbeddingApplier(WriteQueue queue) : IEmbeddingSink
             {
                 (moreDone ??= []).Add(agent);
             }
+
+            if (agent.TryEnterWrite())
+            {
+                try
+                {
+                    ApplyAll(agent, first, jobs, vectors, modelId);
+                }
+                finally
+                {
+                    agent.ExitWrite();
+                }
+            }
+            else
+            {
+                (busy ??= []).Add((agent, first));
+            }
+        }
+
+        foreach (var (agent, first) in busy ?? [])
+        {
+            using (agent.EnterWrite())
+            {
+                ApplyAll(agent, first, jobs, vectors, modelId);
+            }
+        }
+    }
+
+    /// <summary>Applies the batch's embeddings of one agent, from its first job on (caller holds the agent's write lock).</summary>
+    private void ApplyAll(AgentReplica agent, int first, IReadOnlyList<EmbeddingJob> jobs, float[][] vectors, string modelId)
+    {
+        List<(int Slot, MemoryEntry Entry)>? embedded = null;
+        for (var i = first; i < jobs.Count && !agent.IsRetired; i++)
+        {
+            if (ReferenceEquals(jobs[i].Target, agent) && Apply(agent, jobs[i], vectors[i], modelId) is { } done)
+            {
+                (embedded ??= []).Add(done);
+            }
+        }
+
+        if (embedded is not null)
+        {
+            Emit(agent, embedded);
         }
     }
 

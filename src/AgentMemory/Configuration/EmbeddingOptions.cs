@@ -5,14 +5,16 @@ namespace AgentMemory;
 /// <summary>Options of embedding.</summary>
 public sealed class EmbeddingOptions
 {
-    /// <summary>How many memories are sent to the embedding generator at once; 64 by default.</summary>
+    /// <summary>How many memories are sent to a registered embedding generator at once; 64 by default.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 64;
 
     /// <summary>
     /// How many batches a registered embedding generator is asked to embed at once; 4 by default. A remote embedding
     /// service answers one batch in tens or hundreds of milliseconds, so one call at a time would cap how many memories
-    /// a second get their embeddings. The built-in generator computes one batch at a time (it is CPU work).
+    /// a second get their embeddings. The built-in generator computes one batch at a time on a thread of its own (it is
+    /// CPU work of a few microseconds a memory), taking whatever is queued up to 1,024 memories rather than
+    /// <see cref="BatchSize"/>.
     /// </summary>
     [Range(1, 64)]
     public int MaxConcurrentCalls { get; set; } = 4;

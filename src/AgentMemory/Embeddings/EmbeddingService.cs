@@ -26,6 +26,12 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
     private readonly IEmbeddingSink _sink;
     private readonly SupervisedLoop _loop;
 
+    /// <summary>The most memories the built-in generator's thread takes at once (some milliseconds of work).</summary>
+    internal const int BuiltInBatchLimit = 1024;
+
+    // Set when a job or marker is queued: the built-in generator's thread sleeps on it while there is nothing to do.
+    private readonly ManualResetEventSlim _queued = new(initialState: false);
+
     // The loop's unfinished work lives here, not in the loop's locals, so a restarted loop goes on with it.
     private readonly List<Task> _inFlight = [];
     private readonly List<EmbeddingJob> _markers = [];
@@ -83,6 +89,7 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
             return;
         }
 
+        Signal();
         _loop.EnsureStarted();
     }
 
@@ -100,6 +107,7 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
             return;
         }
 
+        Signal();
         _loop.EnsureStarted();
         await marker.Flushed!.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -151,6 +159,7 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
         await _loop.AbortAsync().ConfigureAwait(false);
         await _loop.Running.ConfigureAwait(false);
         _loop.Dispose();
+        _queued.Dispose();
     }
 
     public void Dispose()
@@ -201,16 +210,27 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
             : vector.ToArray();
 
     /// <summary>
-    /// Takes queued jobs in batches and embeds them: one batch at a time with the built-in generator, up to
-    /// <see cref="EmbeddingOptions.MaxConcurrentCalls"/> at once with a registered one. A flush marker completes once
-    /// every batch taken before it has been attempted. What was taken and not yet handed to a call is kept in fields,
-    /// so a restarted loop goes on with it.
+    /// Takes queued jobs in batches and embeds them: up to <see cref="EmbeddingOptions.MaxConcurrentCalls"/> batches at
+    /// once with a registered generator, one batch at a time on a thread of its own with the built-in one. A flush marker
+    /// completes once every batch taken before it has been attempted. What was taken and not yet handed to a call is
+    /// kept in fields, so a restarted loop goes on with it.
     /// </summary>
     private async Task RunAsync(CancellationToken stop)
     {
+        if (_builtIn is { } builtIn)
+        {
+            // The built-in generator is CPU work of a few microseconds a memory, and its batches must keep pace with
+            // the writer, which waits one batch interval for a new memory's embedding before it writes the row without
+            // one (and the embedding as a second write). On the thread pool its batches wait behind whatever keeps the
+            // pool busy (callers' recalls), a hundred milliseconds and more under load; a thread of its own is
+            // scheduled by the operating system beside them.
+            await Task.Factory.StartNew(() => EmbedBuiltIn(builtIn, stop), stop, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
-            await EmbedQueuedAsync(_builtIn is null ? _options.MaxConcurrentCalls : 1, stop).ConfigureAwait(false);
+            await EmbedQueuedAsync(_options.MaxConcurrentCalls, stop).ConfigureAwait(false);
         }
         finally
         {
@@ -224,6 +244,61 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
             }
 
             _inFlight.RemoveAll(static t => t.IsCompleted);
+        }
+    }
+
+    /// <summary>
+    /// The built-in generator's loop, on its own thread: takes what is queued (up to <see cref="BuiltInBatchLimit"/>
+    /// memories, not <see cref="EmbeddingOptions.BatchSize"/>: there is no request to keep small, and a larger batch takes
+    /// each agent's lock once for more of its memories), embeds and applies it, completes the flush markers taken, and
+    /// sleeps while nothing is queued. Ends when the queue is completed and empty, or with an
+    /// <see cref="OperationCanceledException"/> when <paramref name="stop"/> is cancelled.
+    /// </summary>
+    private void EmbedBuiltIn(HashingEmbeddingGenerator builtIn, CancellationToken stop)
+    {
+        while (true)
+        {
+            // Reset before reading: a job queued after the read sets it again, so the wait below never misses one.
+            _queued.Reset();
+            while (_batch.Count < BuiltInBatchLimit && _jobs.Reader.TryRead(out var job))
+            {
+                (job.Target is null ? _markers : _batch).Add(job);
+            }
+
+            if (_batch.Count == 0 && _markers.Count == 0)
+            {
+                if (_jobs.Reader.Completion.IsCompleted)
+                {
+                    return;
+                }
+
+                _queued.Wait(stop);
+                continue;
+            }
+
+            if (_batch.Count > 0)
+            {
+                var vectors = new float[_batch.Count][];
+                try
+                {
+                    for (var i = 0; i < _batch.Count; i++)
+                    {
+                        vectors[i] = new float[builtIn.Dimensions];
+                        builtIn.Embed(_batch[i].Content, vectors[i]);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    Failed(_batch, ex, stop);
+                    _batch.Clear();
+                    continue;
+                }
+
+                Deliver(_batch, vectors, stop);
+                _batch.Clear();
+            }
+
+            CompleteMarkers();
         }
     }
 
@@ -264,66 +339,100 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
             {
                 await Task.WhenAll(_inFlight).ConfigureAwait(false);
                 _inFlight.Clear();
-                foreach (var marker in _markers)
-                {
-                    marker.Flushed!.TrySetResult();
-                }
-
-                _markers.Clear();
+                CompleteMarkers();
             }
         }
     }
 
+    /// <summary>One batch to the registered generator, then to the agents (see <see cref="Deliver"/>).</summary>
     private async Task EmbedBatchAsync(List<EmbeddingJob> batch, CancellationToken stop)
+    {
+        float[][] vectors;
+        try
+        {
+            var result = await CallAsync([.. batch.Select(static j => j.Content)], EmbeddingPurpose.For(EmbeddingPurpose.Document), _options.Timeout, stop).ConfigureAwait(false);
+            if (result.Count != batch.Count)
+            {
+                throw new InvalidOperationException($"The embedding generator returned {result.Count} embeddings for {batch.Count} inputs.");
+            }
+
+            vectors = new float[batch.Count][];
+            for (var i = 0; i < batch.Count; i++)
+            {
+                vectors[i] = Owned(result[i].Vector);
+            }
+        }
+        catch (Exception ex)
+        {
+            Failed(batch, ex, stop);
+            return;
+        }
+
+        Deliver(batch, vectors, stop);
+    }
+
+    /// <summary>Hands a batch's embeddings to the agents that hold its memories, and lets go of the batch.</summary>
+    private void Deliver(List<EmbeddingJob> batch, float[][] vectors, CancellationToken stop)
     {
         try
         {
-            var vectors = new float[batch.Count][];
-            if (_builtIn is not null)
-            {
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    vectors[i] = new float[_builtIn.Dimensions];
-                    _builtIn.Embed(batch[i].Content, vectors[i]);
-                }
-            }
-            else
-            {
-                var result = await CallAsync([.. batch.Select(static j => j.Content)], EmbeddingPurpose.For(EmbeddingPurpose.Document), _options.Timeout, stop).ConfigureAwait(false);
-                if (result.Count != batch.Count)
-                {
-                    throw new InvalidOperationException($"The embedding generator returned {result.Count} embeddings for {batch.Count} inputs.");
-                }
-
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    vectors[i] = Owned(result[i].Vector);
-                }
-            }
-
             _sink.Apply(batch, vectors, ModelId);
-
-            _instruments.Embedded.Add(batch.Count);
         }
-        catch (Exception ex) when (!stop.IsCancellationRequested)
+        catch (Exception ex)
+        {
+            Failed(batch, ex, stop);
+            return;
+        }
+
+        _instruments.Embedded.Add(batch.Count);
+        ReleasePins(batch);
+    }
+
+    /// <summary>
+    /// A batch that could not be embedded is tried again after <see cref="EmbeddingOptions.RetryDelay"/>, unless the host
+    /// is stopping: then nothing retries, and the memories are embedded when their agent loads again (thrown on, the
+    /// failure would make disposing the host throw).
+    /// </summary>
+    private void Failed(List<EmbeddingJob> batch, Exception exception, CancellationToken stop)
+    {
+        if (!stop.IsCancellationRequested)
         {
             _instruments.EmbeddingFailures.Add(1);
-            Log.EmbeddingFailed(_logger, batch.Count, ex);
-            var retry = batch.ToArray();
-            _ = RetryLaterAsync(retry, stop);
+            Log.EmbeddingFailed(_logger, batch.Count, exception);
+            _ = RetryLaterAsync(batch.ToArray(), stop);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        else if (exception is not OperationCanceledException)
         {
-            // The host is stopping and nothing retries now: the memories are embedded when their agent loads again.
-            // Thrown on, the failure would make disposing the host throw.
-            Log.EmbeddingFailed(_logger, batch.Count, ex);
+            Log.EmbeddingFailed(_logger, batch.Count, exception);
         }
-        finally
+
+        ReleasePins(batch);
+    }
+
+    private static void ReleasePins(List<EmbeddingJob> batch)
+    {
+        foreach (var job in batch)
         {
-            foreach (var job in batch)
-            {
-                job.Target!.Pin.Release();
-            }
+            job.Target!.Pin.Release();
+        }
+    }
+
+    private void CompleteMarkers()
+    {
+        foreach (var marker in _markers)
+        {
+            marker.Flushed!.TrySetResult();
+        }
+
+        _markers.Clear();
+    }
+
+    /// <summary>Wakes the built-in generator's thread when it sleeps (a registered generator's loop waits on the queue itself).</summary>
+    private void Signal()
+    {
+        if (_builtIn is not null)
+        {
+            _queued.Set();
         }
     }
 
