@@ -14,6 +14,7 @@ internal static class RememberLatencyBenchmark
 {
     private const int Warmup = 30_000;
     private const int Measured = 50_000;
+    private const int Rounds = 5;
 
     public static async Task<BenchmarkReport> RunAsync(string embedder)
     {
@@ -40,16 +41,27 @@ internal static class RememberLatencyBenchmark
             minPasses: 3,
             maxPasses: 10);
 
-        var (alone, _) = await MeasureAsync(inMemory, "memory");
-        var (samples, callsPerSecond) = await MeasureAsync(postgres, "agent");
+        // Rounds of one pass on each store, each pass on fresh hosts: this machine's speed changes for seconds at a
+        // time (a pass's p99 moves between 11 and 40 µs with no writer at all, and with one collection a pass), so
+        // one pass says more about the machine than about the code. The figures are the median pass of each store.
+        var memory = new List<Pass>();
+        var agent = new List<Pass>();
+        for (var round = 1; round <= Rounds; round++)
+        {
+            memory.Add(await MeasureAsync(inMemory, $"memory{round}"));
+            agent.Add(await MeasureAsync(postgres, $"agent{round}"));
+        }
 
+        double Median(List<Pass> passes, Func<Pass, double> figure) => Percentiles.Median(passes.Select(figure));
+        var p99 = Median(agent, p => p.P99);
+        var p99Alone = Median(memory, p => p.P99);
         var report = new BenchmarkReport("remember-latency");
-        report.Add("remember_p50_us", Percentiles.Of(samples, 50), $"{Measured:N0} calls, write-behind on PostgreSQL");
-        report.Add("remember_p99_us", Percentiles.Of(samples, 99), $"target < 20; in-memory store {Percentiles.Of(alone, 99):0.0} (ratio {Percentiles.Of(samples, 99) / Percentiles.Of(alone, 99):0.00})");
-        report.Add("remember_p999_us", Percentiles.Of(samples, 99.9));
-        report.Add("remember_p50_us_in_memory", Percentiles.Of(alone, 50), "same calls, in-memory store");
-        report.Add("remember_p99_us_in_memory", Percentiles.Of(alone, 99));
-        report.Add("remember_calls_per_s", callsPerSecond, "one caller, while the worker writes");
+        report.Add("remember_p50_us", Median(agent, p => p.P50), $"{Measured:N0} calls a pass, write-behind on PostgreSQL; median of {Rounds} passes");
+        report.Add("remember_p99_us", p99, $"target < 20; passes {agent.Min(p => p.P99):0.0}-{agent.Max(p => p.P99):0.0}; in-memory store {p99Alone:0.0} (ratio {p99 / p99Alone:0.00})");
+        report.Add("remember_p999_us", Median(agent, p => p.P999));
+        report.Add("remember_p50_us_in_memory", Median(memory, p => p.P50), "same calls, in-memory store, same rounds");
+        report.Add("remember_p99_us_in_memory", p99Alone, $"passes {memory.Min(p => p.P99):0.0}-{memory.Max(p => p.P99):0.0}");
+        report.Add("remember_calls_per_s", Median(agent, p => p.CallsPerSecond), "one caller, while the worker writes");
         return report;
     }
 
@@ -93,7 +105,9 @@ internal static class RememberLatencyBenchmark
         return report;
     }
 
-    private static async Task<(List<double> Samples, double CallsPerSecond)> MeasureAsync(Action<IServiceCollection> configure, string agentPrefix)
+    private sealed record Pass(double P50, double P99, double P999, double CallsPerSecond);
+
+    private static async Task<Pass> MeasureAsync(Action<IServiceCollection> configure, string agentPrefix)
     {
         await using var host = await BenchmarkHost.StartAsync(configure);
         var memory = host.Memory;
@@ -123,6 +137,6 @@ internal static class RememberLatencyBenchmark
         var loop = Stopwatch.GetElapsedTime(started).TotalSeconds;
         Console.WriteLine($"  {agentPrefix}: {Measured:N0} calls in {loop * 1000:F0} ms, p99 {Percentiles.Of(samples, 99):F1} µs; {gc.Since()}");
         await memory.FlushAsync();
-        return (samples, Measured / loop);
+        return new Pass(Percentiles.Of(samples, 50), Percentiles.Of(samples, 99), Percentiles.Of(samples, 99.9), Measured / loop);
     }
 }
