@@ -107,7 +107,7 @@ internal static class CoherenceBenchmark
                     var memory = hosts[h].Memory;
                     var seed = (h * 100) + w;
                     var delay = pace is { } rate ? TimeSpan.FromSeconds(hostCount * workers / (double)rate) : TimeSpan.Zero;
-                    work.Add(Task.Run(() => WorkAsync(memory, agents, seed, delay, stop.Token, () => Interlocked.Increment(ref writes), errors)));
+                    work.Add(Task.Run(() => MixedWorkload.RunWorkerAsync(memory, agents, seed, delay, stop.Token, write => { if (write) { Interlocked.Increment(ref writes); } }, errors)));
                 }
             }
 
@@ -156,58 +156,6 @@ internal static class CoherenceBenchmark
         }
 
         return outcome;
-    }
-
-    /// <summary>The shared workload of one worker: remember 55%, update 15%, forget 5%, recall 25%; a write is a completed remember, update or forget.</summary>
-    private static async Task WorkAsync(IMemorySystem memory, string[] agents, int seed, TimeSpan pause, CancellationToken stop, Action wrote, ConcurrentQueue<Exception> errors)
-    {
-        var random = new Random(seed);
-        var mine = new List<(string Agent, Guid Id)>();
-        var paced = Stopwatch.StartNew();
-        var steps = 0L;
-        while (!stop.IsCancellationRequested)
-        {
-            // The time left is read once: read twice, it can turn negative in between.
-            if (pause > TimeSpan.Zero && pause * ++steps - paced.Elapsed is var left && left > TimeSpan.Zero)
-            {
-                await Task.Delay(left, CancellationToken.None);
-            }
-
-            var agent = agents[random.Next(agents.Length)];
-            try
-            {
-                switch (random.Next(100))
-                {
-                    case < 55:
-                        mine.Add((agent, (await memory.RememberAsync(agent, $"fact {random.Next(100_000)} about subject {random.Next(40)}")).Id));
-                        wrote();
-                        break;
-                    case < 70 when mine.Count > 0:
-                        var (owner, id) = mine[random.Next(mine.Count)];
-                        await memory.UpdateAsync(owner, id, new MemoryUpdate { Importance = (Importance)random.Next(4) });
-                        wrote();
-                        break;
-                    case < 75 when mine.Count > 0:
-                        var index = random.Next(mine.Count);
-                        await memory.ForgetAsync(mine[index].Agent, mine[index].Id);
-                        mine.RemoveAt(index);
-                        wrote();
-                        break;
-                    default:
-                        await memory.RecallAsync(agent, new RecallRequest($"subject {random.Next(40)}"));
-                        break;
-                }
-            }
-            catch (MemoryNotFoundException)
-            {
-                // Forgotten by another host meanwhile.
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                errors.Enqueue(ex);
-                return;
-            }
-        }
     }
 
     /// <summary>Every 50 ms: remember on one host, then measure until another host sees it.</summary>

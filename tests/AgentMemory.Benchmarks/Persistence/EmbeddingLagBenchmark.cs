@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using AgentMemory.Benchmarks.Infrastructure;
 using AgentMemory.Storage;
@@ -7,8 +8,8 @@ namespace AgentMemory.Benchmarks.Persistence;
 
 /// <summary>
 /// embedding-lag: does the built-in embedder keep pace with a host under a flat-out load? Six workers on one host (the
-/// in-memory store, so the database is not what is measured) remember, update, forget and recall as the coherence
-/// benchmark's do. The writer waits one batch interval for a new memory's embedding; a memory whose embedding comes
+/// in-memory store, so the database is not what is measured) run the coherence benchmark's workload
+/// (<see cref="MixedWorkload"/>). The writer waits one batch interval for a new memory's embedding; a memory whose embedding comes
 /// later is written twice (without it, then the embedding as a patch). Baseline in the same run: the same workload
 /// paced at 1,000 operations a second, where the embedder is never behind.
 /// </summary>
@@ -46,50 +47,17 @@ internal static class EmbeddingLagBenchmark
         using var stop = new CancellationTokenSource(Phase);
         long operations = 0;
         var pause = pace is { } perSecond ? TimeSpan.FromSeconds(Workers / (double)perSecond) : TimeSpan.Zero;
+        var errors = new ConcurrentQueue<Exception>();
         var started = Stopwatch.StartNew();
-        var work = Enumerable.Range(0, Workers).Select(worker => Task.Run(async () =>
-        {
-            var random = new Random(worker);
-            var mine = new List<(string Agent, Guid Id)>();
-            var steps = 0;
-            while (!stop.IsCancellationRequested)
-            {
-                // The time left is read once: read twice, it can turn negative in between.
-                if (pause > TimeSpan.Zero && pause * ++steps - started.Elapsed is var left && left > TimeSpan.Zero)
-                {
-                    await Task.Delay(left, CancellationToken.None);
-                }
-
-                var agent = agents[random.Next(agents.Length)];
-                try
-                {
-                    switch (random.Next(100))
-                    {
-                        case < 55:
-                            mine.Add((agent, (await host.Memory.RememberAsync(agent, $"fact {random.Next(100_000)} about subject {random.Next(40)}")).Id));
-                            break;
-                        case < 70 when mine.Count > 0:
-                            var (owner, id) = mine[random.Next(mine.Count)];
-                            await host.Memory.UpdateAsync(owner, id, new MemoryUpdate { Importance = (Importance)random.Next(4) });
-                            break;
-                        case < 75 when mine.Count > 0:
-                            var index = random.Next(mine.Count);
-                            await host.Memory.ForgetAsync(mine[index].Agent, mine[index].Id);
-                            mine.RemoveAt(index);
-                            break;
-                        default:
-                            await host.Memory.RecallAsync(agent, new RecallRequest($"subject {random.Next(40)}"));
-                            break;
-                    }
-
-                    Interlocked.Increment(ref operations);
-                }
-                catch (MemoryNotFoundException)
-                {
-                }
-            }
-        })).ToList();
+        var work = Enumerable.Range(0, Workers)
+            .Select(worker => Task.Run(() => MixedWorkload.RunWorkerAsync(host.Memory, agents, worker, pause, stop.Token, _ => Interlocked.Increment(ref operations), errors)))
+            .ToList();
         await Task.WhenAll(work);
+        if (!errors.IsEmpty)
+        {
+            throw new AggregateException(errors);
+        }
+
         var seconds = started.Elapsed.TotalSeconds;
         var flushing = Stopwatch.StartNew();
         await host.Memory.FlushAsync();
