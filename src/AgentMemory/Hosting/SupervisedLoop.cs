@@ -4,7 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace AgentMemory.Hosting;
 
 /// <summary>
-/// Runs one background loop (the writer, the embedder) on the thread pool, started on first use or with the host, and
+/// Runs one background loop (the writer, the embedder, the change feed), started on the thread pool on first use or with
+/// the host (a body may run its work on a thread of its own, as the built-in embedder does), and
 /// keeps it running: an exception that escapes the loop's own code is logged as critical and the loop starts again
 /// after a back-off, so nothing queued for it is stranded. The loop ends for good when it returns or when
 /// <see cref="AbortAsync"/> cancels it. The body must keep its unfinished work in fields, not locals: a restart
