@@ -256,6 +256,8 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
     /// </summary>
     private void EmbedBuiltIn(HashingEmbeddingGenerator builtIn, CancellationToken stop)
     {
+        // Named for thread dumps and profilers (a background thread: it never keeps the process alive).
+        Thread.CurrentThread.Name ??= "AgentMemory embedder";
         while (true)
         {
             // Reset before reading: a job queued after the read sets it again, so the wait below never misses one.
