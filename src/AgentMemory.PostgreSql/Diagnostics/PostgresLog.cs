@@ -28,4 +28,8 @@ internal static partial class PostgresLog
     [LoggerMessage(EventId = 2006, EventName = "ListenerLost", Level = LogLevel.Warning,
         Message = "The connection listening for AgentMemory change notifications on channel {Channel} was lost; reconnecting, and polling meanwhile")]
     public static partial void ListenerLost(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(EventId = 2007, EventName = "ListenerStopSlow", Level = LogLevel.Warning,
+        Message = "The connection listening for AgentMemory change notifications on channel {Channel} did not stop within {Seconds} s of the store's disposal; it is left to end on its own")]
+    public static partial void ListenerStopSlow(ILogger logger, string channel, double seconds);
 }

@@ -11,9 +11,20 @@ namespace AgentMemory.PostgreSql.Storage;
 /// When the connection drops it is opened again (after a growing pause), and every waiter is woken: what was
 /// notified meanwhile is lost, so hosts read the feed once more.
 /// </summary>
+/// <remarks>
+/// The connection waits for notifications a slice at a time, not with a cancellation token: cancelling Npgsql's wait
+/// can leave it waiting for good (npgsql/npgsql#5975; a host's disposal hung on it here). Disposal stops the loop
+/// with a notification of its own, which this listener and every other one ignore, and waits a slice at most.
+/// </remarks>
 internal sealed class PostgresChangeListener(NpgsqlDataSource dataSource, string channel, ILogger logger) : IAsyncDisposable
 {
     private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long one wait for notifications lasts: the longest a stopping listener can take to notice.</summary>
+    private static readonly TimeSpan WaitSlice = TimeSpan.FromSeconds(5);
+
+    /// <summary>The payload of the notification that wakes a stopping listener; no listener wakes its waiters for it.</summary>
+    private const string StopPayload = "agentmemory-listener-stop";
 
     private readonly Lock _gate = new();
     private readonly ChangeWaiters _waiters = new();
@@ -40,6 +51,19 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource dataSource, string
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is { } loop)
         {
+            if (_connected)
+            {
+                await WakeAsync().ConfigureAwait(false);
+            }
+
+            // A slice and a little more: the loop notices the stop after its current wait at the latest.
+            var patience = WaitSlice + TimeSpan.FromSeconds(1);
+            if (await Task.WhenAny(loop, Task.Delay(patience)).ConfigureAwait(false) != loop)
+            {
+                PostgresLog.ListenerStopSlow(logger, channel, patience.TotalSeconds);
+                return;
+            }
+
             try
             {
                 await loop.ConfigureAwait(false);
@@ -50,6 +74,28 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource dataSource, string
         }
 
         _stop.Dispose();
+    }
+
+    /// <summary>Sends the stop notification, so the listening connection's wait ends now rather than with its slice.</summary>
+    private async Task WakeAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var connection = await dataSource.OpenConnectionAsync(timeout.Token).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var notify = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection) { Parameters = { new() { Value = channel }, new() { Value = StopPayload } } };
+                await using (notify.ConfigureAwait(false))
+                {
+                    await notify.ExecuteNonQueryAsync(timeout.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException or InvalidOperationException)
+        {
+            // The database cannot be reached: the wait ends with its slice, or has ended with the connection.
+        }
     }
 
     private void EnsureStarted()
@@ -79,7 +125,7 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource dataSource, string
                         {
                             _waiters.Wake(writer);
                         }
-                        else
+                        else if (e.Payload != StopPayload)
                         {
                             _waiters.WakeAll();
                         }
@@ -96,9 +142,9 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource dataSource, string
 
                     // Whatever was committed while nobody listened is read now.
                     _waiters.WakeAll();
-                    while (true)
+                    while (!stop.IsCancellationRequested)
                     {
-                        await connection.WaitAsync(stop).ConfigureAwait(false);
+                        await connection.WaitAsync(WaitSlice).ConfigureAwait(false);
                     }
                 }
             }
