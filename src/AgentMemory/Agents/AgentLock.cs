@@ -31,9 +31,10 @@ internal sealed class AgentLock
         return new WriteScope(_lock);
     }
 
-    /// <summary>Takes the write lock only if no one holds or waits for the lock now; <see cref="ExitWrite"/> releases it.</summary>
-    public bool TryEnterWrite()
+    /// <summary>Takes the write lock only if no one holds or waits for the lock now; the scope releases it.</summary>
+    public bool TryEnterWrite(out WriteScope scope)
     {
+        scope = default;
         if (!_admission.TryEnter())
         {
             return false;
@@ -41,16 +42,19 @@ internal sealed class AgentLock
 
         try
         {
-            return _lock.TryEnterWriteLock(0);
+            if (!_lock.TryEnterWriteLock(0))
+            {
+                return false;
+            }
         }
         finally
         {
             _admission.Exit();
         }
-    }
 
-    /// <summary>Releases a write lock taken by <see cref="TryEnterWrite"/>.</summary>
-    public void ExitWrite() => _lock.ExitWriteLock();
+        scope = new WriteScope(_lock);
+        return true;
+    }
 
     public readonly ref struct ReadScope(ReaderWriterLockSlim gate)
     {

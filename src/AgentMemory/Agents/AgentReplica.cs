@@ -118,10 +118,8 @@ internal sealed partial class AgentReplica : IEmbeddingTarget
 
     public AgentLock.WriteScope EnterWrite() => _lock.EnterWrite();
 
-    /// <summary>The write lock if it is free now (see <see cref="AgentLock.TryEnterWrite"/>); released by <see cref="ExitWrite"/>.</summary>
-    public bool TryEnterWrite() => _lock.TryEnterWrite();
-
-    public void ExitWrite() => _lock.ExitWrite();
+    /// <summary>The write lock if it is free now (see <see cref="AgentLock.TryEnterWrite"/>).</summary>
+    public bool TryEnterWrite(out AgentLock.WriteScope scope) => _lock.TryEnterWrite(out scope);
 
     public MemoryEntry? Get(Guid id) => _byId.TryGetValue(id, out var slot) ? _entries[slot] : null;
 

@@ -36,15 +36,11 @@ internal sealed class EmbeddingApplier(WriteQueue queue) : IEmbeddingSink
                 (moreDone ??= []).Add(agent);
             }
 
-            if (agent.TryEnterWrite())
+            if (agent.TryEnterWrite(out var write))
             {
-                try
+                using (write)
                 {
                     ApplyAll(agent, first, jobs, vectors, modelId);
-                }
-                finally
-                {
-                    agent.ExitWrite();
                 }
             }
             else
