@@ -1,5 +1,6 @@
-using AgentMemory.Storage;
 using AgentMemory.PostgreSql.Diagnostics;
+using AgentMemory.Storage;
+using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -58,15 +59,14 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource dataSource, string
 
             // A slice and a little more: the loop notices the stop after its current wait at the latest.
             var patience = WaitSlice + TimeSpan.FromSeconds(1);
-            if (await Task.WhenAny(loop, Task.Delay(patience)).ConfigureAwait(false) != loop)
+            try
+            {
+                await loop.WaitAsync(patience).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
             {
                 PostgresLog.ListenerStopSlow(logger, channel, patience.TotalSeconds);
                 return;
-            }
-
-            try
-            {
-                await loop.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -85,11 +85,8 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource dataSource, string
             var connection = await dataSource.OpenConnectionAsync(timeout.Token).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                var notify = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection) { Parameters = { new() { Value = channel }, new() { Value = StopPayload } } };
-                await using (notify.ConfigureAwait(false))
-                {
-                    await notify.ExecuteNonQueryAsync(timeout.Token).ConfigureAwait(false);
-                }
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "SELECT pg_notify(@channel, @payload)", new { channel, payload = StopPayload }, cancellationToken: timeout.Token)).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException or InvalidOperationException)
