@@ -2,6 +2,7 @@ using AgentMemory.Agents;
 using AgentMemory.Embeddings;
 using AgentMemory.Persistence;
 using AgentMemory.Retrieval;
+using AgentMemory.Testing;
 using AgentMemory.Tests.TestSupport;
 using NUnit.Framework;
 
@@ -56,17 +57,7 @@ public sealed class EmbeddingApplierTests
 
     private static MemoryEntry Add(AgentReplica agent, string content)
     {
-        var now = DateTimeOffset.UnixEpoch;
-        var entry = new MemoryEntry
-        {
-            Id = Guid.NewGuid(),
-            AgentId = agent.AgentId,
-            Type = MemoryType.Episodic,
-            Content = content,
-            CreatedAt = now,
-            LastAccessedAt = now,
-            UpdatedAt = now,
-        };
+        var entry = MemoryEntries.Simple(agent.AgentId, content);
         using (agent.EnterWrite())
         {
             agent.Add(entry, ContentIdentity.Hash(content), TermCounts.ForMemory(content, entry.Tags));
