@@ -102,13 +102,16 @@ internal sealed class LexicalIndex(int capacity)
             }
 
             var weight = (float)(queryWeight * learned.TermWeight(term) * InverseDocumentFrequency(documents, postings.Count) * (k1 + 1));
-            var slots = postings.Slots;
-            var counts = postings.Counts;
-            for (var i = 0; i < slots.Length; i++)
+            for (var chunk = 0; chunk < postings.Chunks; chunk++)
             {
-                var slot = slots[i];
-                var tf = counts[i];
-                scores[slot] += weight * tf / (tf + (k1f * (1 - bf + (bf * lengths[slot] * inverseAverage))));
+                var slots = postings.SlotsIn(chunk);
+                var counts = postings.CountsIn(chunk);
+                for (var i = 0; i < slots.Length; i++)
+                {
+                    var slot = slots[i];
+                    var tf = counts[i];
+                    scores[slot] += weight * tf / (tf + (k1f * (1 - bf + (bf * lengths[slot] * inverseAverage))));
+                }
             }
         }
     }

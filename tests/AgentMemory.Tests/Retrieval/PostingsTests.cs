@@ -3,14 +3,14 @@ using NUnit.Framework;
 
 namespace AgentMemory.Tests.Retrieval;
 
-/// <summary>A term's postings: each slot keeps its own count through growth and removals (removal moves the last one in), from the one kept inline on.</summary>
+/// <summary>A term's postings: each slot keeps its own count through growth and removals (removal moves the last one in), from the one kept inline, through the first block's growth, to several blocks.</summary>
 public sealed class PostingsTests
 {
     [Test]
     public void SlotsAndCountsStayPairedThroughGrowthAndRemoval()
     {
         var postings = default(Postings);
-        Assert.That(postings.Slots.Length, Is.Zero);
+        Assert.That(postings.Chunks, Is.Zero);
 
         for (var slot = 0; slot < 37; slot++)
         {
@@ -58,14 +58,52 @@ public sealed class PostingsTests
         Assert.That(Pairs(postings), Is.EqualTo(new Dictionary<int, int> { [1] = 1, [2] = 5, [3] = 6 }));
     }
 
+    [Test]
+    public void AFrequentTermSpreadsOverBlocksAndGivesBackTheOnesItEmpties()
+    {
+        var postings = default(Postings);
+        var total = (Postings.BlockPairs * 3) + 7;
+        for (var slot = 0; slot < total; slot++)
+        {
+            postings.Add(slot, slot % 11);
+        }
+
+        Assert.That(postings.Chunks, Is.EqualTo(4));
+        Assert.That(Pairs(postings), Has.Count.EqualTo(total));
+
+        // From the first block (the last posting moves in), from a middle block, and enough to empty the last block.
+        var removed = new HashSet<int> { 0, 3, Postings.BlockPairs + 1 };
+        removed.UnionWith(Enumerable.Range(total - 20, 20));
+        foreach (var slot in removed)
+        {
+            postings.Remove(slot);
+        }
+
+        var pairs = Pairs(postings);
+        Assert.That(postings.Chunks, Is.EqualTo(3), "the emptied last block is let go");
+        Assert.That(pairs.Keys, Is.EquivalentTo(Enumerable.Range(0, total).Except(removed)));
+        Assert.That(pairs.All(p => p.Value == p.Key % 11), Is.True, "every slot with its own count");
+
+        postings.Add(total, 4);
+        Assert.That(postings.Chunks, Is.EqualTo(3));
+        Assert.That(Pairs(postings)[total], Is.EqualTo(4));
+    }
+
     private static Dictionary<int, int> Pairs(Postings postings)
     {
         var pairs = new Dictionary<int, int>();
-        for (var i = 0; i < postings.Count; i++)
+        for (var chunk = 0; chunk < postings.Chunks; chunk++)
         {
-            pairs.Add(postings.Slots[i], postings.Counts[i]);
+            var slots = postings.SlotsIn(chunk);
+            var counts = postings.CountsIn(chunk);
+            Assert.That(counts.Length, Is.EqualTo(slots.Length));
+            for (var i = 0; i < slots.Length; i++)
+            {
+                pairs.Add(slots[i], counts[i]);
+            }
         }
 
+        Assert.That(pairs, Has.Count.EqualTo(postings.Count));
         return pairs;
     }
 }
