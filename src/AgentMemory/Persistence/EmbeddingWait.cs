@@ -10,7 +10,8 @@ namespace AgentMemory.Persistence;
 /// </summary>
 internal sealed class EmbeddingWait(TimeProvider time, TimeSpan patience)
 {
-    private readonly Dictionary<(string AgentId, Guid MemoryId), Parked> _parked = [];
+    private readonly Dictionary<(string AgentId, Guid MemoryId), Parked> _parked = new(MemoryKeyComparer.Instance);
+    private readonly List<ChangeRecord> _output = [];
 
     /// <summary>How many memories are parked.</summary>
     public int Count => _parked.Count;
@@ -33,10 +34,14 @@ internal sealed class EmbeddingWait(TimeProvider time, TimeSpan patience)
     /// <summary>
     /// Takes the records collected for a pass and returns those to write now, in an order that keeps each memory's
     /// records in sequence. With <paramref name="releaseAll"/> nothing is parked and every parked record is written.
+    /// The list returned is this wait's own, reused by the next call (a large batch's list is above the large-object
+    /// size, and a fresh one for every batch cost the writer its zeroing and page faults).
     /// </summary>
     public List<ChangeRecord> Plan(List<ChangeRecord> batch, bool releaseAll)
     {
-        var output = new List<ChangeRecord>(batch.Count + _parked.Count);
+        var output = _output;
+        output.Clear();
+        output.EnsureCapacity(batch.Count + _parked.Count);
         if (releaseAll)
         {
             ReleaseWhere(static _ => true, output);

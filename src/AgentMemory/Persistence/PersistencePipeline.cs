@@ -26,6 +26,7 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly SupervisedLoop _loop;
     private readonly EmbeddingWait? _embeddingWait;
+    private readonly ChangeCoalescer.Scratch _coalescing = new();
 
     // The loop's unfinished work lives here (and in the embedding wait), not in the loop's locals, so a restarted
     // loop goes on with it.
@@ -264,8 +265,13 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
     /// <summary>Writes planned records and completes them (and forgets the plan).</summary>
     private async Task WriteAsync(List<ChangeRecord> records, CancellationToken abort)
     {
-        var rejected = await _writer.WriteAsync(ChangeCoalescer.Coalesce(records, records.Count), abort).ConfigureAwait(false);
+        var units = ChangeCoalescer.Coalesce(records, records.Count, _coalescing);
+        var rejected = await _writer.WriteAsync(units, abort).ConfigureAwait(false);
         Complete(records, records.Count, rejected);
+
+        // The lists are reused by the next batch; emptied now, they keep no written memory alive while the writer idles.
+        units.Clear();
+        records.Clear();
         _planned = null;
     }
 
