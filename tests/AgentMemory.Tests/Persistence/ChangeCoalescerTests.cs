@@ -9,8 +9,6 @@ namespace AgentMemory.Tests.Persistence;
 /// </summary>
 public sealed class ChangeCoalescerTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
-
     [Test]
     public void OneMemoryIdUnderTwoAgentsStaysTwoUnits()
     {
@@ -49,15 +47,5 @@ public sealed class ChangeCoalescerTests
         });
     }
 
-    private static MemoryEntry Entry(string agentId, Guid id, string content) => new()
-    {
-        Id = id,
-        AgentId = agentId,
-        Type = MemoryType.Episodic,
-        Content = content,
-        CreatedAt = Now,
-        UpdatedAt = Now,
-        LastAccessedAt = Now,
-        Version = 1,
-    };
+    private static MemoryEntry Entry(string agentId, Guid id, string content) => MemoryEntries.Simple(agentId, content, id: id);
 }
