@@ -32,9 +32,8 @@ public sealed class PersistenceOptions
     public int MaxBatchSize { get; set; } = 10_000;
 
     /// <summary>
-    /// How long the writer waits for a batch to fill before writing what it has, counted from when the batch's oldest
-    /// change was queued (a change queued while another batch is written waits no longer); 50 ms by default. It is also
-    /// the longest the writer waits for embeddings still being computed when every memory it took waits for one.
+    /// How long the writer waits for a batch to fill before writing what it has; 50 ms by default. It is also the
+    /// longest the writer waits for embeddings still being computed when every memory it took waits for one.
     /// </summary>
     // Checked by AgentMemoryOptionsTimeValidator: 00:00:00 to 00:10:00.
     public TimeSpan BatchInterval { get; set; } = TimeSpan.FromMilliseconds(50);

@@ -40,7 +40,7 @@ public static class AgentMemoryServiceCollectionExtensions
         services.TryAddSingleton(static sp =>
         {
             var persistence = sp.GetRequiredService<IOptions<AgentMemoryOptions>>().Value.Persistence;
-            return new WriteQueue(persistence.QueueCapacity, persistence.QueueFullMode, sp.GetRequiredService<TimeProvider>());
+            return new WriteQueue(persistence.QueueCapacity, persistence.QueueFullMode);
         });
         services.TryAddSingleton<PersistencePipeline>();
         services.TryAddSingleton<IEmbeddingSink, EmbeddingApplier>();

@@ -55,7 +55,7 @@ internal sealed class ChangeRecord
     /// <summary>The queue's number for the record (see <see cref="WriteQueue.IsTaken"/>), set as it is queued.</summary>
     public long Sequence { get; internal set; }
 
-    /// <summary>When the record was queued (a timestamp of the queue's <see cref="TimeProvider"/>): when its batch is due, and the age of the oldest unwritten change.</summary>
+    /// <summary>When the record was queued (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>), for the age of the oldest unwritten change.</summary>
     public long QueuedAt { get; internal set; }
 
     /// <summary>Whether the writer should write without waiting for the batch to fill.</summary>

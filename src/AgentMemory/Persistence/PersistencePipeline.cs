@@ -78,7 +78,7 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
             var held = Volatile.Read(ref _heldSince);
             var queued = _queue.OldestQueuedAt;
             var oldest = held == 0 ? queued : queued == 0 ? held : Math.Min(held, queued);
-            return oldest == 0 ? TimeSpan.Zero : _time.GetElapsedTime(oldest);
+            return oldest == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(oldest);
         }
     }
 
@@ -163,22 +163,15 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
     /// <summary>
     /// Fills the batch until it holds <see cref="PersistenceOptions.BatchSize"/> changes, an urgent change (write-through,
     /// flush) arrives, or the batch interval ends; whatever else is already waiting joins it, up to
-    /// <see cref="PersistenceOptions.MaxBatchSize"/>. The interval runs from when the batch's oldest change was queued,
-    /// so a change queued while the previous batch was being written waits one interval in all, not that write and a
-    /// whole interval after it. Waits on one wake-up per batch, not one per change, so a stream of small writes costs
-    /// the callers nothing. A <paramref name="patient"/> writer (the last batch was all held back for embeddings) waits
-    /// the whole interval from now however full the batch is, unless an urgent change arrives. Returns whether the batch
-    /// holds an urgent change.
+    /// <see cref="PersistenceOptions.MaxBatchSize"/>. Waits on one wake-up per batch, not one per change, so a stream of
+    /// small writes costs the callers nothing. A <paramref name="patient"/> writer (the last batch was all held back for
+    /// embeddings) waits the whole interval however full the batch is, unless an urgent change arrives. Returns whether
+    /// the batch holds an urgent change.
     /// </summary>
     private async Task<bool> CollectAsync(List<ChangeRecord> batch, bool patient, CancellationToken abort)
     {
         var urgent = Drain(batch);
         var started = _time.GetTimestamp();
-        if (!patient && batch.Count > 0)
-        {
-            started = Math.Min(started, batch[0].QueuedAt);
-        }
-
         while (!urgent && (patient || batch.Count < _options.BatchSize) && !_queue.IsCompleted)
         {
             var remaining = _options.BatchInterval - _time.GetElapsedTime(started);

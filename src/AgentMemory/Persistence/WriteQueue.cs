@@ -24,19 +24,16 @@ internal sealed class WriteQueue
     private TaskCompletionSource? _wake;
     private TaskCompletionSource _space = NewSignal();
 
-    private readonly TimeProvider _time;
-
-    public WriteQueue(int capacity, QueueFullMode fullMode, TimeProvider? time = null)
+    public WriteQueue(int capacity, QueueFullMode fullMode)
     {
         _capacity = capacity;
         _fullMode = fullMode;
-        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>Takes the next change (the writer task only).</summary>
     public bool TryRead(out ChangeRecord change) => _items.TryDequeue(out change!);
 
-    /// <summary>When the oldest queued record was queued, a timestamp of the queue's time provider (0 when none is).</summary>
+    /// <summary>When the oldest queued record was queued (0 when none is).</summary>
     public long OldestQueuedAt => _items.TryPeek(out var oldest) ? oldest.QueuedAt : 0;
 
     /// <summary>Waits until a change can be read (<see langword="true"/>), or the queue is completed and empty.</summary>
@@ -137,7 +134,7 @@ internal sealed class WriteQueue
 
             change.Pin?.Hold();
             change.Sequence = Interlocked.Increment(ref _sequence);
-            change.QueuedAt = _time.GetTimestamp();
+            change.QueuedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             _items.Enqueue(change);
         }
         finally

@@ -1,6 +1,5 @@
 using AgentMemory.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 
 namespace AgentMemory.Tests.Persistence;
@@ -21,35 +20,6 @@ public sealed class WriteBehindTests
         await host.Memory.FlushAsync();
         Assert.That(await MemoryEntries.LoadAllAsync(store, "a1"), Has.Count.EqualTo(2_000));
         Assert.That(store.ApplyCalls, Is.LessThan(2_000 / 10), "changes are batched, not written one by one");
-    }
-
-    [Test]
-    public async Task AChangeQueuedDuringAWriteWaitsOneIntervalFromWhenItWasQueued()
-    {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero));
-        var store = new FaultyStore { ApplyGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
-        await using var host = MemoryTestHost.Create(
-            o =>
-            {
-                o.Persistence.BatchInterval = TimeSpan.FromSeconds(10);
-                o.Embeddings.UseBuiltInGenerator = false;
-            },
-            store,
-            time);
-
-        // The first batch is due 10 s after its memory was queued; its write is held open.
-        await host.Memory.RememberAsync("a1", "the first memory");
-        time.Advance(TimeSpan.FromSeconds(10));
-        await Waiting.UntilAsync(() => store.ApplyCalls == 1, "the first batch reached the store");
-
-        // Queued at 10 s while that write goes on until 18 s: due at 20 s, not 10 s after the write ended.
-        var second = await host.Memory.RememberAsync("a1", "the second memory");
-        time.Advance(TimeSpan.FromSeconds(8));
-        store.ApplyGate.SetResult();
-        await Waiting.UntilAsync(() => store.ApplyCalls == 1 && store.WrittenUpserts.Count == 1, "the first batch was written");
-        time.Advance(TimeSpan.FromSeconds(2));
-
-        await Waiting.UntilAsync(() => store.WrittenUpserts.Any(e => e.Id == second.Id), "the second memory was written one interval after it was queued", seconds: 10);
     }
 
     [Test]
