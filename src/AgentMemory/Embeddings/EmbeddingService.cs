@@ -230,7 +230,7 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
 
         try
         {
-            await EmbedQueuedAsync(_options.MaxConcurrentCalls, stop).ConfigureAwait(false);
+            await EmbedQueuedAsync(stop).ConfigureAwait(false);
         }
         finally
         {
@@ -262,10 +262,7 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
         {
             // Reset before reading: a job queued after the read sets it again, so the wait below never misses one.
             _queued.Reset();
-            while (_batch.Count < BuiltInBatchLimit && _jobs.Reader.TryRead(out var job))
-            {
-                (job.Target is null ? _markers : _batch).Add(job);
-            }
+            TakeQueued(BuiltInBatchLimit);
 
             if (_batch.Count == 0 && _markers.Count == 0)
             {
@@ -280,23 +277,7 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
 
             if (_batch.Count > 0)
             {
-                var vectors = new float[_batch.Count][];
-                try
-                {
-                    for (var i = 0; i < _batch.Count; i++)
-                    {
-                        vectors[i] = new float[builtIn.Dimensions];
-                        builtIn.Embed(_batch[i].Content, vectors[i]);
-                    }
-                }
-                catch (Exception ex)
-                {
-                    Failed(_batch, ex, stop);
-                    _batch.Clear();
-                    continue;
-                }
-
-                Deliver(_batch, vectors, stop);
+                EmbedBuiltInBatch(builtIn, _batch, stop);
                 _batch.Clear();
             }
 
@@ -304,26 +285,52 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
         }
     }
 
-    private async Task EmbedQueuedAsync(int concurrency, CancellationToken stop)
+    /// <summary>One batch to the built-in generator, then to the agents (see <see cref="Deliver"/>).</summary>
+    private void EmbedBuiltInBatch(HashingEmbeddingGenerator builtIn, List<EmbeddingJob> batch, CancellationToken stop)
+    {
+        var vectors = new float[batch.Count][];
+        try
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                vectors[i] = new float[builtIn.Dimensions];
+                builtIn.Embed(batch[i].Content, vectors[i]);
+            }
+        }
+        catch (Exception ex)
+        {
+            Failed(batch, ex, stop);
+            return;
+        }
+
+        Deliver(batch, vectors, stop);
+    }
+
+    /// <summary>Moves queued jobs into the batch, up to <paramref name="limit"/> memories, and flush markers into theirs.</summary>
+    private void TakeQueued(int limit)
+    {
+        while (_batch.Count < limit && _jobs.Reader.TryRead(out var job))
+        {
+            (job.Target is null ? _markers : _batch).Add(job);
+        }
+    }
+
+    private async Task EmbedQueuedAsync(CancellationToken stop)
     {
         while (_batch.Count > 0 || _markers.Count > 0 || await _jobs.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
         {
             // A free call first, then the batch: jobs queued meanwhile join it.
-            while (_inFlight.Count >= concurrency)
+            while (_inFlight.Count >= _options.MaxConcurrentCalls)
             {
                 await Task.WhenAny(_inFlight).ConfigureAwait(false);
                 _inFlight.RemoveAll(static t => t.IsCompleted);
             }
 
-            while (_batch.Count < _options.BatchSize && _jobs.Reader.TryRead(out var job))
-            {
-                (job.Target is null ? _markers : _batch).Add(job);
-            }
-
+            TakeQueued(_options.BatchSize);
             if (_batch.Count > 0)
             {
                 // A call still running keeps its list and the next batch starts a new one; a call that finished at once
-                // (the built-in generator, or one answering synchronously) hands the list back.
+                // (a generator answering synchronously) hands the list back.
                 var call = EmbedBatchAsync(_batch, stop);
                 if (call.IsCompleted)
                 {
