@@ -6,7 +6,6 @@ using AgentMemory.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
-using Microsoft.Extensions.Options;
 using NUnit.Framework;
 
 namespace AgentMemory.PostgreSql.Tests.MultiHost;
@@ -23,8 +22,8 @@ public sealed class ListenerStopTests
         await using var schema = await PostgresTestSchema.CreateAsync();
         var logs = new FakeLogCollector();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
-        await using var listening = Store(schema, loggers);
-        await using var writing = Store(schema, NullLoggerFactory.Instance);
+        await using var listening = PostgresTestStore.Open(schema, loggers);
+        await using var writing = PostgresTestStore.Open(schema, NullLoggerFactory.Instance);
         var reader = Guid.NewGuid();
         await StartListeningAsync(listening, reader);
 
@@ -43,8 +42,8 @@ public sealed class ListenerStopTests
         await using var schema = await PostgresTestSchema.CreateAsync();
         var logs = new FakeLogCollector();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
-        await using var other = Store(schema, NullLoggerFactory.Instance);
-        var listening = Store(schema, loggers);
+        await using var other = PostgresTestStore.Open(schema, NullLoggerFactory.Instance);
+        var listening = PostgresTestStore.Open(schema, loggers);
         var otherReader = Guid.NewGuid();
         await StartListeningAsync(listening, Guid.NewGuid());
         await StartListeningAsync(other, otherReader);
@@ -62,9 +61,6 @@ public sealed class ListenerStopTests
         Assert.That(logs.GetSnapshot().Where(l => l.Id.Name == "ListenerStopSlow"), Is.Empty);
         Assert.That(await otherWaits, Is.False, "another listener ignores the stop notification: its waiter is not woken");
     }
-
-    private static PostgresMemoryStore Store(PostgresTestSchema schema, ILoggerFactory loggers) =>
-        new(new PostgresDataSourceProvider(schema.DataSource, owned: false), Options.Create(new PostgresMemoryStoreOptions { Schema = schema.Name }), loggers);
 
     private static async Task StartListeningAsync(PostgresMemoryStore store, Guid reader)
     {

@@ -1,4 +1,5 @@
 using AgentMemory.PostgreSql.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AgentMemory.PostgreSql.Tests.TestSupport;
@@ -19,10 +20,14 @@ public sealed class PostgresTestStore : IAsyncDisposable
     public static async Task<PostgresTestStore> CreateAsync()
     {
         var schema = await PostgresTestSchema.CreateAsync();
-        var store = new PostgresMemoryStore(new PostgresDataSourceProvider(schema.DataSource, owned: false), Options.Create(new PostgresMemoryStoreOptions { Schema = schema.Name }));
+        var store = Open(schema);
         await store.InitializeAsync();
         return new PostgresTestStore(schema, store);
     }
+
+    /// <summary>A store on <paramref name="schema"/> (not initialized), over the schema's data source, which it does not own.</summary>
+    internal static PostgresMemoryStore Open(PostgresTestSchema schema, ILoggerFactory? loggers = null) =>
+        new(new PostgresDataSourceProvider(schema.DataSource, owned: false), Options.Create(new PostgresMemoryStoreOptions { Schema = schema.Name }), loggers);
 
     public ValueTask DisposeAsync() => Schema.DisposeAsync();
 }
