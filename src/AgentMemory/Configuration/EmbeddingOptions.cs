@@ -5,7 +5,11 @@ namespace AgentMemory;
 /// <summary>Options of embedding.</summary>
 public sealed class EmbeddingOptions
 {
-    /// <summary>How many memories are sent to a registered embedding generator at once; 64 by default.</summary>
+    /// <summary>
+    /// How many memories are sent to a registered embedding generator at once; 64 by default. A batch that is not full
+    /// waits 2 ms for more memories before it is sent, so an agent remembering in a burst makes full batches rather than
+    /// a call for every few memories.
+    /// </summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 64;
 

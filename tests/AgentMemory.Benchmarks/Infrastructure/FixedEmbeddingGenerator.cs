@@ -9,9 +9,14 @@ namespace AgentMemory.Benchmarks.Infrastructure;
 internal sealed class FixedEmbeddingGenerator(IReadOnlyDictionary<string, float[]> vectors) : IEmbeddingGenerator<string, Embedding<float>>
 {
     private readonly HashingEmbeddingGenerator _fallback = new();
+    private int _calls;
+
+    /// <summary>How many times the generator was called (each call one batch).</summary>
+    public int Calls => Volatile.Read(ref _calls);
 
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
+        Interlocked.Increment(ref _calls);
         var result = new GeneratedEmbeddings<Embedding<float>>();
         foreach (var value in values)
         {

@@ -88,9 +88,10 @@ internal static class PersistBenchmark
 
     internal static async Task<double> RememberAllAsync(Dictionary<string, float[]> vectors, int count, string agentPrefix, string label, Action<IAgentMemoryBuilder> store)
     {
+        var generator = new FixedEmbeddingGenerator(vectors);
         await using var host = await BenchmarkHost.StartAsync(services =>
         {
-            services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(new FixedEmbeddingGenerator(vectors));
+            services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(generator);
             store(services.AddAgentMemory());
         });
         var memory = host.Memory;
@@ -105,6 +106,7 @@ internal static class PersistBenchmark
         await JitWarmup.SettleAsync();
         GC.Collect();
         using var written = new WriterCounts();
+        var calls = generator.Calls;
         var gc = GcSnapshot.Take();
         var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < count; i++)
@@ -115,7 +117,7 @@ internal static class PersistBenchmark
         var queued = Stopwatch.GetElapsedTime(started).TotalSeconds;
         await memory.FlushAsync();
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        Console.WriteLine($"  {label} {count:N0}: remember loop {queued * 1000:F0} ms, total {seconds * 1000:F0} ms; {written}; {gc.Since()}");
+        Console.WriteLine($"  {label} {count:N0}: remember loop {queued * 1000:F0} ms, total {seconds * 1000:F0} ms; {written}; {generator.Calls - calls:N0} embedding calls; {gc.Since()}");
         return count / seconds;
     }
 
