@@ -24,6 +24,10 @@ internal sealed class WriteQueue
     private TaskCompletionSource? _wake;
     private TaskCompletionSource _space = NewSignal();
 
+    // Callers waiting for room: a release swaps the signal only when there are some (a remember releases the place it
+    // reserved for a new agent's state, and a fresh signal on every call was two objects a remember).
+    private int _waitingForSpace;
+
     public WriteQueue(int capacity, QueueFullMode fullMode)
     {
         _capacity = capacity;
@@ -115,8 +119,12 @@ internal sealed class WriteQueue
         }
 
         Interlocked.Add(ref _reserved, -count);
-        var signal = Interlocked.Exchange(ref _space, NewSignal());
-        signal.TrySetResult();
+
+        // A waiter counts itself before it tries to reserve; when its try came before this release, so did its count.
+        if (Volatile.Read(ref _waitingForSpace) > 0)
+        {
+            Interlocked.Exchange(ref _space, NewSignal()).TrySetResult();
+        }
     }
 
     /// <summary>Queues a change; never blocks.</summary>
@@ -217,16 +225,24 @@ internal sealed class WriteQueue
 
     private async ValueTask WaitAsync(int count, CancellationToken cancellationToken)
     {
-        while (true)
+        Interlocked.Increment(ref _waitingForSpace);
+        try
         {
-            var signal = Volatile.Read(ref _space);
-            if (TryReserve(count))
+            while (true)
             {
-                return;
-            }
+                var signal = Volatile.Read(ref _space);
+                if (TryReserve(count))
+                {
+                    return;
+                }
 
-            ThrowIfCompleted();
-            await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                ThrowIfCompleted();
+                await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waitingForSpace);
         }
     }
 
