@@ -18,6 +18,11 @@ internal sealed class AgentMutator
     private readonly EmbeddingService _embeddings;
     private readonly bool _writeThrough;
 
+    // The last write-behind mutation this thread finished: a remember would otherwise allocate one every call. Taken
+    // and given back on the same thread, with no await between (see MutateAsync).
+    [ThreadStatic]
+    private static Mutation? t_spare;
+
     public AgentMutator(AgentCache cache, WriteQueue queue, PersistencePipeline pipeline, EmbeddingService embeddings, IOptions<AgentMemoryOptions> options)
     {
         _cache = cache;
@@ -46,30 +51,42 @@ internal sealed class AgentMutator
             while (true)
             {
                 var agent = await _cache.GetAsync(agentId, cancellationToken).ConfigureAwait(false);
-                var mutation = new Mutation(_queue, agent, reserve, _writeThrough);
+                var mutation = Rent(agent, reserve);
                 T result;
-                using (agent.EnterWrite())
+                try
                 {
-                    if (agent.IsRetired)
+                    using (agent.EnterWrite())
                     {
-                        continue;
+                        if (agent.IsRetired)
+                        {
+                            continue;
+                        }
+
+                        try
+                        {
+                            result = mutate(mutation, state);
+                        }
+                        finally
+                        {
+                            // Places used by records already emitted are released by the writer, never here too.
+                            unused = mutation.UnusedReservations;
+                        }
                     }
 
-                    try
+                    for (var i = 0; i < mutation.EmbeddingCount; i++)
                     {
-                        result = mutate(mutation, state);
+                        var (id, content) = mutation.EmbeddingAt(i);
+                        _embeddings.Enqueue(agent, id, content);
                     }
-                    finally
+
+                    if (!_writeThrough)
                     {
-                        // Places used by records already emitted are released by the writer, never here too.
-                        unused = mutation.UnusedReservations;
+                        return result;
                     }
                 }
-
-                for (var i = 0; i < mutation.EmbeddingCount; i++)
+                finally
                 {
-                    var (id, content) = mutation.EmbeddingAt(i);
-                    _embeddings.Enqueue(agent, id, content);
+                    GiveBack(mutation);
                 }
 
                 try
@@ -88,6 +105,29 @@ internal sealed class AgentMutator
         finally
         {
             _queue.Release(unused);
+        }
+    }
+
+    /// <summary>A mutation for one call: this thread's spare in write-behind mode, a new one in write-through mode (it waits for the commit).</summary>
+    private Mutation Rent(AgentReplica agent, int reserve)
+    {
+        if (_writeThrough)
+        {
+            return new Mutation(_queue, agent, reserve, writeThrough: true);
+        }
+
+        var mutation = t_spare ?? new Mutation();
+        t_spare = null;
+        mutation.Begin(_queue, agent, reserve, writeThrough: false);
+        return mutation;
+    }
+
+    private static void GiveBack(Mutation mutation)
+    {
+        if (!mutation.WriteThrough)
+        {
+            mutation.Clear();
+            t_spare = mutation;
         }
     }
 

@@ -6,26 +6,62 @@ namespace AgentMemory.Agents;
 /// <summary>
 /// The changes one call makes to one agent: each is applied to the replica by the caller and emitted here as a change
 /// record, while the caller holds the agent's write lock (so the queue sees each memory's records in order). Also
-/// collects the memories to embed and, in write-through mode, the commits to wait for.
+/// collects the memories to embed and, in write-through mode, the commits to wait for. A write-behind call's mutation
+/// is done with when the call returns, so <see cref="AgentMutator"/> keeps one per thread for the next call
+/// (<see cref="Begin"/>, <see cref="Clear"/>).
 /// </summary>
-internal sealed class Mutation(WriteQueue queue, AgentReplica agent, int reserved, bool writeThrough)
+internal sealed class Mutation
 {
+    private WriteQueue _queue = null!;
+    private bool _writeThrough;
     private List<Task>? _durable;
 
     // The first memory to embed is kept in fields (a remember has one), further ones in a list.
     private (Guid Id, string Content) _firstEmbedding;
     private List<(Guid Id, string Content)>? _moreEmbeddings;
 
-    public AgentReplica Agent { get; } = agent;
+    public Mutation()
+    {
+    }
+
+    public Mutation(WriteQueue queue, AgentReplica agent, int reserved, bool writeThrough) => Begin(queue, agent, reserved, writeThrough);
+
+    public AgentReplica Agent { get; private set; } = null!;
 
     /// <summary>Reserved places not used by an emitted record; the caller releases them.</summary>
-    public int UnusedReservations { get; private set; } = reserved;
+    public int UnusedReservations { get; private set; }
+
+    /// <summary>Whether the call waits for its changes to be committed (and takes them back when the store refuses them).</summary>
+    public bool WriteThrough => _writeThrough;
+
+    /// <summary>Starts a call's changes of <paramref name="agent"/>, with <paramref name="reserved"/> places in the queue.</summary>
+    public void Begin(WriteQueue queue, AgentReplica agent, int reserved, bool writeThrough)
+    {
+        _queue = queue;
+        Agent = agent;
+        UnusedReservations = reserved;
+        _writeThrough = writeThrough;
+    }
+
+    /// <summary>Forgets the call: no reference to its agent, memories or contents is kept while the mutation waits for the next.</summary>
+    public void Clear()
+    {
+        _queue = null!;
+        Agent = null!;
+        UnusedReservations = 0;
+        _durable = null;
+        _firstEmbedding = default;
+        _moreEmbeddings = null;
+        EmbeddingCount = 0;
+        Inserts = null;
+        Updates = null;
+    }
 
     /// <summary>A memory new to the store, in <paramref name="slot"/>.</summary>
     public void Inserted(int slot, MemoryEntry entry)
     {
         EmitSnapshot(slot, ChangeRecord.Insert(entry, Track()));
-        if (writeThrough)
+        if (_writeThrough)
         {
             (Inserts ??= []).Add(entry);
         }
@@ -38,7 +74,7 @@ internal sealed class Mutation(WriteQueue queue, AgentReplica agent, int reserve
     public void Updated(int slot, MemoryEntry entry, MemoryEntry previous)
     {
         EmitSnapshot(slot, ChangeRecord.Update(entry, previous, Track()));
-        if (writeThrough)
+        if (_writeThrough)
         {
             (Updates ??= []).Add((previous, entry));
         }
@@ -116,7 +152,7 @@ internal sealed class Mutation(WriteQueue queue, AgentReplica agent, int reserve
 
     private ChangeRecord.Tracking Track()
     {
-        var tcs = writeThrough ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+        var tcs = _writeThrough ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
         if (tcs is not null)
         {
             (_durable ??= []).Add(tcs.Task);
@@ -137,5 +173,5 @@ internal sealed class Mutation(WriteQueue queue, AgentReplica agent, int reserve
         Agent.NoteWrite(slot, record.Sequence);
     }
 
-    private void Emit(ChangeRecord record) => queue.Enqueue(record);
+    private void Emit(ChangeRecord record) => _queue.Enqueue(record);
 }
