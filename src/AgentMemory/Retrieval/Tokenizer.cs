@@ -126,18 +126,14 @@ internal static class Tokenizer
         var term = Stopwords.Contains(text) ? null : Stemmer.Stem(text);
 
         // Words repeat across memories: one string per word saves the allocation on every later use and the memory of
-        // every copy. Words with digits (ids, codes) rarely repeat and are not kept, except numbers of up to four digits
-        // (steps, counts, years: they repeat, and there are at most 11,110 of them); the cache stops growing at its limit.
-        if (Cacheable(word) && Volatile.Read(ref _cached) < CacheLimit && KnownTerms.TryAdd(text, term))
+        // every copy. Words with digits (ids, numbers) rarely repeat and are not kept; the cache stops growing at its limit.
+        if (word.ContainsAnyInRange('0', '9') is false && Volatile.Read(ref _cached) < CacheLimit && KnownTerms.TryAdd(text, term))
         {
             Interlocked.Increment(ref _cached);
         }
 
         return term;
     }
-
-    private static bool Cacheable(ReadOnlySpan<char> word) =>
-        !word.ContainsAnyInRange('0', '9') || (word.Length <= 4 && !word.ContainsAnyExceptInRange('0', '9'));
 
     /// <summary>Words whose term is kept (a word's term never changes, so the cache needs no invalidation).</summary>
     private const int CacheLimit = 100_000;
