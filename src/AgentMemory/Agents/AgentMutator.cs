@@ -122,9 +122,9 @@ internal sealed class AgentMutator
         return mutation;
     }
 
-    private static void GiveBack(Mutation mutation)
+    private void GiveBack(Mutation mutation)
     {
-        if (!mutation.WriteThrough)
+        if (!_writeThrough)
         {
             mutation.Clear();
             t_spare = mutation;

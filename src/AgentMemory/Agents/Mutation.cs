@@ -31,9 +31,6 @@ internal sealed class Mutation
     /// <summary>Reserved places not used by an emitted record; the caller releases them.</summary>
     public int UnusedReservations { get; private set; }
 
-    /// <summary>Whether the call waits for its changes to be committed (and takes them back when the store refuses them).</summary>
-    public bool WriteThrough => _writeThrough;
-
     /// <summary>Starts a call's changes of <paramref name="agent"/>, with <paramref name="reserved"/> places in the queue.</summary>
     public void Begin(WriteQueue queue, AgentReplica agent, int reserved, bool writeThrough)
     {
