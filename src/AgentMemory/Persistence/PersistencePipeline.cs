@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AgentMemory.Diagnostics;
 using AgentMemory.Embeddings;
 using AgentMemory.Hosting;
@@ -27,6 +28,10 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
     private readonly SupervisedLoop _loop;
     private readonly EmbeddingWait? _embeddingWait;
     private readonly ChangeCoalescer.Scratch _coalescing = new();
+
+    // The plan of a pass that parks nothing: a copy of the batch (whose list collects the next pass), kept and emptied
+    // after each write like the embedding wait's plan, rather than a new list as large as the batch for every write.
+    private readonly List<ChangeRecord> _unparked = [];
 
     // The loop's unfinished work lives here (and in the embedding wait), not in the loop's locals, so a restarted
     // loop goes on with it.
@@ -252,7 +257,14 @@ internal sealed class PersistencePipeline : IAsyncDisposable, IDisposable
         // Whatever is not parked is taken now: an embedding computed from here on is a change of the written row.
         var taken = Math.Min(lowestWaiting, _drainedThrough + 1);
         _queue.MarkTakenBelow(taken);
-        _planned = records == batch ? [.. batch] : records;
+        if (records == batch)
+        {
+            Debug.Assert(_unparked.Count == 0, "The last plan was written (WriteAsync empties it) before the next is made.");
+            _unparked.AddRange(batch);
+            records = _unparked;
+        }
+
+        _planned = records;
         batch.Clear();
         var count = _planned.Count;
         await WriteAsync(_planned, abort).ConfigureAwait(false);
