@@ -30,12 +30,12 @@ internal sealed class EmbeddingService : IAsyncDisposable, IDisposable
     internal const int BuiltInBatchLimit = 1024;
 
     /// <summary>
-    /// How long a batch for a registered generator that is not full waits for more memories before the call. Without it,
-    /// an agent remembering in a burst wakes the loop for every few memories: 20,000 remembered in a loop made about
-    /// 3,000 calls of 6 or 7 memories each (each with its own timeout, request, and lock of every agent it serves) where
-    /// 313 full batches would do, and a remote generator would have been sent that many requests.
+    /// How long a batch for a registered generator that is not full waits for more memories before the call. An agent
+    /// remembering in a burst wakes the loop with every memory; taken at once, its memories would go out a few at a time
+    /// (each call with its own timeout, request, and lock of every agent it serves, and a remote generator sent a
+    /// request for each) instead of in batches of <see cref="EmbeddingOptions.BatchSize"/>.
     /// </summary>
-    internal static readonly TimeSpan GatherWindow = TimeSpan.FromMilliseconds(2);
+    private static readonly TimeSpan GatherWindow = TimeSpan.FromMilliseconds(2);
 
     // Set when a job or marker is queued: the built-in generator's thread sleeps on it while there is nothing to do.
     private readonly ManualResetEventSlim _queued = new(initialState: false);
