@@ -24,8 +24,8 @@ internal sealed class WriteQueue
     private TaskCompletionSource? _wake;
     private TaskCompletionSource _space = NewSignal();
 
-    // Callers waiting for room: a release swaps the signal only when there are some (a remember releases the place it
-    // reserved for a new agent's state, and a fresh signal on every call was two objects a remember).
+    // Callers waiting for room: a release swaps the signal only when there are some (every remember gives back the place
+    // it reserved for a new agent's state, and a fresh signal on every release would be two objects a remember).
     private int _waitingForSpace;
 
     public WriteQueue(int capacity, QueueFullMode fullMode)
